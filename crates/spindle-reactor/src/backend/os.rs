@@ -1,0 +1,49 @@
+//! The real backend: a thin wrapper over [`polling::Poller`].
+//!
+//! It exists so the driver never names `polling` directly and so an EINTR can
+//! never escape as an error (`polling` already retries it; we map any that
+//! slips through to a spurious wake-up, which the driver tolerates).
+
+use std::io;
+use std::time::Duration;
+
+/// Readiness events filled in by [`Backend::wait`]; owned by the park state so
+/// its buffer is allocated once per driver, not once per park.
+pub(crate) struct Events(polling::Events);
+
+impl Events {
+    /// An empty event buffer with `polling`'s default capacity.
+    pub(crate) fn new() -> Events {
+        Events(polling::Events::new())
+    }
+}
+
+/// The OS poller (epoll, kqueue, IOCP, ...) plus its built-in notifier.
+pub(crate) struct Backend {
+    poller: polling::Poller,
+}
+
+impl Backend {
+    /// Opens a poller.
+    pub(crate) fn new() -> io::Result<Backend> {
+        Ok(Backend {
+            poller: polling::Poller::new()?,
+        })
+    }
+
+    /// Blocks until I/O readiness, a [`notify`](Backend::notify), or `timeout`
+    /// (`None`: no timeout). Readiness events are left in `events`.
+    pub(crate) fn wait(&self, events: &mut Events, timeout: Option<Duration>) -> io::Result<()> {
+        events.0.clear();
+        match self.poller.wait(&mut events.0, timeout) {
+            Ok(_) => Ok(()),
+            Err(err) if err.kind() == io::ErrorKind::Interrupted => Ok(()),
+            Err(err) => Err(err),
+        }
+    }
+
+    /// Wakes the current or the next [`wait`](Backend::wait).
+    pub(crate) fn notify(&self) -> io::Result<()> {
+        self.poller.notify()
+    }
+}

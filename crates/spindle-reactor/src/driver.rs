@@ -1,0 +1,237 @@
+//! [`Driver`] and [`DriverGuard`]: parking on the poller and firing timers.
+//!
+//! # Who touches what
+//!
+//! - `park` (a `Mutex<ParkState>`): only the thread holding the
+//!   [`DriverGuard`]; taken with a try-lock, so it is never waited on. It owns
+//!   the poller's event buffer and the buffer of due wakers, both reused from
+//!   park to park (no allocation per park in steady state).
+//! - `timers` (a `Mutex<TimerQueue>`): any thread, briefly. Never held while
+//!   a waker is woken or dropped, nor while waiting on the poller.
+//! - `backend`: `wait` only by the guard holder; `notify` by anyone.
+//!
+//! # One park
+//!
+//! 1. Under the timers lock, compute the wait (the caller's timeout bounded by
+//!    the next timer) and record the instant the thread will sleep until.
+//! 2. Wait on the backend, unless the wait is zero and no I/O source is
+//!    registered (then the syscall could only report a notification, which
+//!    stays pending for the next blocking park anyway).
+//! 3. Under the timers lock, mark the thread awake and collect due wakers;
+//!    unlock; wake them.
+//!
+//! A thread registering a timer that is earlier than the recorded instant
+//! notifies the backend after unlocking; the notification is sticky, so it
+//! works even if the parker has not reached the wait yet.
+
+use std::fmt;
+use std::io;
+use std::task::Waker;
+use std::time::{Duration, Instant};
+
+use crate::backend::{Backend, Events};
+use crate::loom::{lock, try_lock, Arc, AtomicUsize, Mutex, MutexGuard, Ordering};
+use crate::timer::entry::SleepEntry;
+use crate::timer::queue::{Target, TimerQueue};
+
+/// Handle to the I/O driver: the poller and the timers. Cheap to clone
+/// (an `Arc` inside), `Send` and `Sync`.
+#[derive(Clone)]
+pub struct Driver {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    backend: Backend,
+    park: Mutex<ParkState>,
+    timers: Mutex<TimerQueue>,
+    /// I/O sources registered with the backend besides its notifier. While
+    /// zero, a zero-timeout park skips the poller entirely. Always zero until
+    /// sockets land; they will increment it on register and decrement it on
+    /// deregister.
+    io_sources: AtomicUsize,
+}
+
+/// Buffers owned by whoever holds the driver guard.
+struct ParkState {
+    events: Events,
+    due: Vec<Waker>,
+}
+
+/// The exclusive right to wait on the driver's poller; obtained from
+/// [`Driver::try_lock`] and released when dropped.
+pub struct DriverGuard<'a> {
+    driver: &'a Driver,
+    park: MutexGuard<'a, ParkState>,
+}
+
+impl Driver {
+    /// Opens a poller and an empty timer queue.
+    ///
+    /// # Errors
+    ///
+    /// Fails if the OS refuses a poller (for example, out of file
+    /// descriptors).
+    pub fn new() -> io::Result<Driver> {
+        Ok(Driver {
+            inner: Arc::new(Inner {
+                backend: Backend::new()?,
+                park: Mutex::new(ParkState {
+                    events: Events::new(),
+                    due: Vec::new(),
+                }),
+                timers: Mutex::new(TimerQueue::new()),
+                io_sources: AtomicUsize::new(0),
+            }),
+        })
+    }
+
+    /// The exclusive right to wait on the poller. At most one thread holds it
+    /// at a time; this is a try-lock and never blocks: `None` means another
+    /// thread holds it.
+    pub fn try_lock(&self) -> Option<DriverGuard<'_>> {
+        try_lock(&self.inner.park).map(|park| DriverGuard { driver: self, park })
+    }
+
+    /// Wakes the thread parked in [`DriverGuard::park`], from any thread. If
+    /// none is parked, the next park returns at once (the notification is
+    /// sticky). Several notifications before a park count as one.
+    pub fn notify(&self) {
+        // A failing notify means the notifier's write failed; the only
+        // realistic cause is that it is already signalled (a full eventfd
+        // counter or pipe), in which case the parker wakes anyway.
+        let _ = self.inner.backend.notify();
+    }
+
+    /// Wakes `waker` once, at `deadline` or later (never earlier). Timers
+    /// with equal deadlines fire in the order they were registered.
+    ///
+    /// There is no way to cancel this timer: it suits `call_later`/`call_at`,
+    /// whose woken handle checks its own cancelled state. Use [`Sleep`] for a
+    /// cancellable timer.
+    ///
+    /// If the thread parked on the driver intends to sleep past `deadline`,
+    /// it is notified so it recomputes its timeout.
+    ///
+    /// [`Sleep`]: crate::Sleep
+    pub fn wake_at(&self, deadline: Instant, waker: Waker) {
+        self.insert(deadline, Target::Waker(waker));
+    }
+
+    /// The earliest pending timer deadline, if any. Cancelled timers are
+    /// ignored.
+    pub fn next_deadline(&self) -> Option<Instant> {
+        lock(&self.inner.timers).next_deadline()
+    }
+
+    /// Fires every timer whose deadline is at or before now, in
+    /// (deadline, registration) order, without touching the poller; returns
+    /// how many fired. The wakers are called after the timers lock is
+    /// released, so a wake may register new timers. Safe from any thread.
+    pub fn fire_due(&self) -> usize {
+        let mut due = Vec::new();
+        self.fire(&mut due, false)
+    }
+
+    /// Number of pending timers: registered, not fired, not cancelled.
+    pub fn pending_timers(&self) -> usize {
+        lock(&self.inner.timers).len()
+    }
+
+    /// Drops every pending timer and its waker (for the loop's `close()`).
+    /// A pending [`Sleep`](crate::Sleep) whose timer is dropped registers a
+    /// new one if it is polled again.
+    pub fn clear_timers(&self) {
+        let dropped = lock(&self.inner.timers).clear();
+        // Dropped here, after the lock: a waker's drop may drop a task that
+        // owns a `Sleep`, whose drop takes the timers lock.
+        drop(dropped);
+    }
+
+    /// Heap entries stored, cancelled ones included: lets tests check that
+    /// compaction bounds the heap. Not part of the API.
+    #[doc(hidden)]
+    pub fn timer_storage_len(&self) -> usize {
+        lock(&self.inner.timers).storage_len()
+    }
+
+    /// Registers a cancellable sleep entry waking `waker` at `deadline`.
+    pub(crate) fn register_sleep(&self, deadline: Instant, waker: Waker) -> Arc<SleepEntry> {
+        let entry = Arc::new(SleepEntry::new(waker));
+        self.insert(deadline, Target::Sleep(entry.clone()));
+        entry
+    }
+
+    /// Cancels `entry` if still pending; returns its waker, for the caller to
+    /// drop or reuse (this runs outside the lock).
+    pub(crate) fn cancel_sleep(&self, entry: &SleepEntry) -> Option<Waker> {
+        if !entry.is_pending() {
+            return None;
+        }
+        lock(&self.inner.timers).cancel(entry)
+    }
+
+    fn insert(&self, deadline: Instant, target: Target) {
+        let must_notify = lock(&self.inner.timers).insert(deadline, target);
+        if must_notify {
+            self.notify();
+        }
+    }
+
+    /// Collects due timers into `due` under the lock, then wakes them after
+    /// it. `end_park`: also mark the parked thread awake (guard holder only).
+    fn fire(&self, due: &mut Vec<Waker>, end_park: bool) -> usize {
+        let now = Instant::now();
+        let fired = {
+            let mut timers = lock(&self.inner.timers);
+            if end_park {
+                timers.end_park();
+            }
+            timers.collect_due(now, due)
+        };
+        due.drain(..).for_each(Waker::wake);
+        fired
+    }
+}
+
+impl DriverGuard<'_> {
+    /// Waits for I/O readiness, a [`Driver::notify`], or until the earlier of
+    /// `timeout` and the next timer deadline; then fires the due timers (as
+    /// [`Driver::fire_due`] does).
+    ///
+    /// `Some(Duration::ZERO)` polls without blocking; `None` means no timeout
+    /// of its own, though timers still bound the wait. Early (spurious)
+    /// returns can happen; timers never fire early.
+    ///
+    /// # Errors
+    ///
+    /// An error from the OS poller. An interrupted wait (EINTR) is not an
+    /// error: it returns `Ok` early.
+    pub fn park(&mut self, timeout: Option<Duration>) -> io::Result<()> {
+        let inner = &self.driver.inner;
+        let wait = lock(&inner.timers).begin_park(Instant::now(), timeout);
+        let skip_poller =
+            wait == Some(Duration::ZERO) && inner.io_sources.load(Ordering::Acquire) == 0;
+        let waited = if skip_poller {
+            Ok(())
+        } else {
+            inner.backend.wait(&mut self.park.events, wait)
+        };
+        self.driver.fire(&mut self.park.due, true);
+        waited
+    }
+}
+
+impl fmt::Debug for Driver {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Driver")
+            .field("pending_timers", &self.pending_timers())
+            .finish_non_exhaustive()
+    }
+}
+
+impl fmt::Debug for DriverGuard<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DriverGuard").finish_non_exhaustive()
+    }
+}

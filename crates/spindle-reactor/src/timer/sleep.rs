@@ -1,0 +1,109 @@
+//! [`Sleep`]: a future that completes at a deadline, never earlier.
+//!
+//! A `Sleep` allocates nothing until its first poll; then it registers one
+//! cancellable [`SleepEntry`] with the driver. Dropping or resetting a
+//! pending `Sleep` cancels that entry in O(1) (see `timer::heap` for how the
+//! heap reclaims it).
+
+use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+use std::time::Instant;
+
+use crate::driver::Driver;
+use crate::loom::Arc;
+use crate::timer::entry::{Polled, SleepEntry};
+
+/// A future that completes at `deadline`, never earlier.
+///
+/// Registers a cancellable timer with the [`Driver`] on first poll (one
+/// allocation per pending sleep). Re-polling with a different waker updates
+/// the waker. Dropping a pending `Sleep` cancels its timer in O(1).
+///
+/// The sleep completes only when someone drives the driver
+/// ([`DriverGuard::park`](crate::DriverGuard::park) or
+/// [`Driver::fire_due`]) after the deadline, or when it is polled and the
+/// clock already shows the deadline has passed.
+///
+/// If [`Driver::clear_timers`] drops the timer of a pending `Sleep`, the
+/// `Sleep` registers a fresh timer on its next poll.
+pub struct Sleep {
+    driver: Driver,
+    deadline: Instant,
+    /// `None` until the first poll, after completion via the clock, and after
+    /// a reset of an unpolled sleep.
+    entry: Option<Arc<SleepEntry>>,
+}
+
+impl Sleep {
+    /// A sleep until `deadline` on `driver`. Registers nothing until polled.
+    pub fn new(driver: &Driver, deadline: Instant) -> Sleep {
+        Sleep {
+            driver: driver.clone(),
+            deadline,
+            entry: None,
+        }
+    }
+
+    /// The instant this sleep completes at (or after).
+    pub fn deadline(&self) -> Instant {
+        self.deadline
+    }
+
+    /// Moves the deadline, earlier or later. A pending timer is cancelled; if
+    /// it had a waker, a new timer is registered at once with that waker, so
+    /// the task waiting on this sleep is woken at the new deadline even
+    /// without another poll. A sleep that had completed becomes pending again.
+    pub fn reset(&mut self, deadline: Instant) {
+        self.deadline = deadline;
+        let waker = self
+            .entry
+            .take()
+            .and_then(|entry| self.driver.cancel_sleep(&entry));
+        if let Some(waker) = waker {
+            self.entry = Some(self.driver.register_sleep(deadline, waker));
+        }
+    }
+}
+
+impl Future for Sleep {
+    type Output = ();
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        let this = self.get_mut();
+        if let Some(entry) = &this.entry {
+            match entry.poll(cx.waker()) {
+                Polled::Fired => return Poll::Ready(()),
+                Polled::Pending => return Poll::Pending,
+                Polled::Dropped => this.entry = None,
+            }
+        }
+        if Instant::now() >= this.deadline {
+            return Poll::Ready(());
+        }
+        this.entry = Some(
+            this.driver
+                .register_sleep(this.deadline, cx.waker().clone()),
+        );
+        Poll::Pending
+    }
+}
+
+impl Drop for Sleep {
+    fn drop(&mut self) {
+        if let Some(entry) = self.entry.take() {
+            // The returned waker (if any) is dropped here, outside the lock.
+            drop(self.driver.cancel_sleep(&entry));
+        }
+    }
+}
+
+impl fmt::Debug for Sleep {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Sleep")
+            .field("deadline", &self.deadline)
+            .field("registered", &self.entry.is_some())
+            .finish()
+    }
+}
