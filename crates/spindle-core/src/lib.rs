@@ -12,25 +12,28 @@
 //!
 //! ```
 //! use spindle_core::task::{self, Runnable, Schedule, TaskRef};
+//! use std::future::Future;
 //! use std::sync::{mpsc, Mutex};
+//! use std::task::{Context, Poll, Waker};
 //!
+//! /// Runnables go into a channel; a loop below drains it.
 //! struct Queue(Mutex<mpsc::Sender<Runnable>>);
-//! impl Schedule for std::sync::Arc<Queue> {
-//!     fn schedule(&self, task: Runnable, _yielded: bool) { let _ = self.0.lock().unwrap().send(task); }
+//! impl Schedule for Queue {
+//!     fn schedule(&self, task: Runnable, _yielded: bool) {
+//!         let _ = self.0.lock().unwrap().send(task);
+//!     }
 //!     fn release(&self, _task: &TaskRef) -> Option<TaskRef> { None }
-//!     fn call_soon(&self, _f: Box<dyn FnOnce() + Send>) {}
+//!     fn call_soon(&self, f: Box<dyn FnOnce() + Send>) { f() }
 //! }
 //!
 //! let (tx, rx) = mpsc::channel();
-//! let queue = std::sync::Arc::new(Queue(Mutex::new(tx)));
-//! let (runnable, mut handle, _list_ref) = task::create(async { 6 * 7 }, queue, None);
-//! runnable.run();
-//! assert!(handle.is_done());
-//! while let Ok(r) = rx.try_recv() { r.run(); }
-//! let waker = std::task::Waker::noop();
-//! let out = std::pin::Pin::new(&mut handle).poll(&mut std::task::Context::from_waker(&waker));
-//! # use std::future::Future;
-//! assert!(matches!(out, std::task::Poll::Ready(Ok(42))));
+//! let (first, mut handle, _list_ref) = task::create(async { 6 * 7 }, Queue(Mutex::new(tx)), None);
+//! first.run();
+//! while let Ok(runnable) = rx.try_recv() {
+//!     runnable.run();
+//! }
+//! let mut cx = Context::from_waker(Waker::noop());
+//! assert!(matches!(std::pin::Pin::new(&mut handle).poll(&mut cx), Poll::Ready(Ok(42))));
 //! ```
 
 pub mod error;

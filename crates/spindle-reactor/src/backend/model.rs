@@ -43,7 +43,6 @@ impl Backend {
     pub(crate) fn wait(&self, _events: &mut Events, timeout: Option<Duration>) -> io::Result<()> {
         let mut notified = lock(&self.notified);
         if timeout.is_none() {
-            *notified = false;
             while !*notified {
                 notified = self
                     .condvar
