@@ -88,7 +88,8 @@ impl Driver {
 
     /// The exclusive right to wait on the poller. At most one thread holds it
     /// at a time; this is a try-lock and never blocks: `None` means another
-    /// thread holds it.
+    /// thread holds it. The guard is not `Send`: it is released on the thread
+    /// that took it.
     pub fn try_lock(&self) -> Option<DriverGuard<'_>> {
         try_lock(&self.inner.park).map(|park| DriverGuard { driver: self, park })
     }
@@ -141,6 +142,10 @@ impl Driver {
     /// Drops every pending timer and its waker (for the loop's `close()`).
     /// A pending [`Sleep`](crate::Sleep) whose timer is dropped registers a
     /// new one if it is polled again.
+    ///
+    /// Timers hold wakers, wakers may own tasks, and tasks may own `Sleep`s,
+    /// which hold the driver: until this is called, such a chain is a
+    /// reference cycle that keeps the driver alive.
     pub fn clear_timers(&self) {
         let dropped = lock(&self.inner.timers).clear();
         // Dropped here, after the lock: a waker's drop may drop a task that
@@ -202,6 +207,11 @@ impl DriverGuard<'_> {
     /// `Some(Duration::ZERO)` polls without blocking; `None` means no timeout
     /// of its own, though timers still bound the wait. Early (spurious)
     /// returns can happen; timers never fire early.
+    ///
+    /// While no I/O source is registered, a park whose wait works out to zero
+    /// skips the poller: it only fires due timers, and a pending
+    /// [`Driver::notify`] stays pending (the next blocking park returns at
+    /// once).
     ///
     /// # Errors
     ///

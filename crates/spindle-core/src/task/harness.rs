@@ -33,6 +33,7 @@ where
 {
     const VTABLE: Vtable = Vtable {
         run: run::<F, S>,
+        reject: reject::<F, S>,
         schedule: schedule::<F, S>,
         dealloc: dealloc::<F, S>,
         shutdown: shutdown::<F, S>,
@@ -324,6 +325,20 @@ where
         Start::Poll => harness.poll_future(),
         Start::Cancel => harness.complete(Err(TaskError::Cancelled), 1),
     }
+}
+
+/// # Safety
+/// As `run`.
+unsafe fn reject<F, S>(ptr: NonNull<Header>)
+where
+    F: Future + Send + 'static,
+    F::Output: Send + 'static,
+    S: Schedule,
+{
+    // SAFETY: the vtable is only installed on a Cell<F, S>; we own the runnable reference.
+    let harness = unsafe { Harness::<F, S>::from_raw(ptr) };
+    harness.header().state.start();
+    harness.complete(Err(TaskError::LoopClosed), 1);
 }
 
 /// # Safety

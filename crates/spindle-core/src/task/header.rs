@@ -17,6 +17,8 @@ pub(crate) struct Vtable {
     pub(crate) schedule: unsafe fn(NonNull<Header>, bool),
     /// Frees the allocation; called once, by whoever released the last reference.
     pub(crate) dealloc: unsafe fn(NonNull<Header>),
+    /// Like `run`, but completes the task with `TaskError::LoopClosed` without polling it.
+    pub(crate) reject: unsafe fn(NonNull<Header>),
     /// Drops the future of a task claimed by `State::claim_for_shutdown` and completes it.
     pub(crate) shutdown: unsafe fn(NonNull<Header>),
     /// `Task::poll`: writes `Poll<Result<T, TaskError>>` to the pointer.

@@ -40,6 +40,15 @@ impl Runnable {
         unsafe { ((*ptr.as_ptr()).vtable.run)(ptr) }
     }
 
+    /// Completes the task with [`TaskError::LoopClosed`](crate::TaskError::LoopClosed) without
+    /// polling it: what an executor does with a task spawned after it closed.
+    pub fn reject(self) {
+        let ptr = self.ptr;
+        mem::forget(self);
+        // SAFETY: we own the runnable reference, which `reject` consumes.
+        unsafe { ((*ptr.as_ptr()).vtable.reject)(ptr) }
+    }
+
     /// The task's id.
     pub fn id(&self) -> TaskId {
         TaskId(self.header().id)
