@@ -1,0 +1,73 @@
+//! The thread-local view of "which loop, and which worker, is this thread?".
+//!
+//! Worker threads set it for their whole life; the thread inside `run_until_complete` /
+//! `run_forever` sets it for the duration of the run. `EventLoop::current()`, `spawn` and the
+//! worker-local fast paths of scheduling read it.
+
+use crate::queue::Local;
+use crate::shared::Shared;
+use crate::loom::{thread_local, Arc};
+use spindle_core::Runnable;
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+
+/// What a worker (or the current-thread run loop) owns on its thread.
+pub(crate) struct Worker {
+    pub(crate) index: usize,
+    pub(crate) local: Local<Runnable>,
+    /// The last task woken by this worker: run next, for message-passing locality.
+    pub(crate) lifo: Cell<Option<Runnable>>,
+    /// Set while firing timers: wakes then keep their order (local queue, not the LIFO slot).
+    pub(crate) no_lifo: Cell<bool>,
+}
+
+/// A thread's context: the loop it belongs to, and the worker it is, if it is one.
+#[derive(Clone)]
+pub(crate) struct Context {
+    pub(crate) shared: Arc<Shared>,
+    pub(crate) worker: Option<Rc<Worker>>,
+}
+
+thread_local! {
+    static CURRENT: RefCell<Option<Context>> = RefCell::new(None);
+}
+
+/// Installs `context` until the guard drops (restoring what was there).
+pub(crate) fn enter(context: Context) -> Entered {
+    let previous = CURRENT.with(|c| c.replace(Some(context)));
+    Entered { previous: Some(previous) }
+}
+
+pub(crate) struct Entered {
+    previous: Option<Option<Context>>,
+}
+
+impl Drop for Entered {
+    fn drop(&mut self) {
+        if let Some(previous) = self.previous.take() {
+            // The context may hold the last handle of a worker; drop it outside the borrow.
+            let current = CURRENT.with(|c| c.replace(previous));
+            drop(current);
+        }
+    }
+}
+
+/// Runs `f` with this thread's context, if any.
+pub(crate) fn with<R>(f: impl FnOnce(Option<&Context>) -> R) -> R {
+    CURRENT.with(|c| f(c.borrow().as_ref()))
+}
+
+/// This thread's loop, if any.
+pub(crate) fn shared() -> Option<Arc<Shared>> {
+    with(|c| c.map(|c| c.shared.clone()))
+}
+
+/// `true` when this thread is a worker (or the run thread) of `shared`.
+pub(crate) fn is_worker_of(shared: &Arc<Shared>) -> bool {
+    with(|c| c.is_some_and(|c| c.worker.is_some() && Arc::ptr_eq(&c.shared, shared)))
+}
+
+/// `true` when this thread is a worker of any loop.
+pub(crate) fn is_any_worker() -> bool {
+    with(|c| c.is_some_and(|c| c.worker.is_some()))
+}

@@ -1,0 +1,52 @@
+//! `sleep`, `sleep_until` and `yield_now`: waiting without blocking a worker.
+
+use crate::context;
+use spindle_reactor::Sleep;
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+use std::time::{Duration, Instant};
+
+/// Waits `duration` (never less), asyncio's `sleep(d)`.
+///
+/// # Panics
+/// Outside an event loop (the timer needs the loop's driver).
+pub fn sleep(duration: Duration) -> Sleep {
+    let now = Instant::now();
+    sleep_until(now.checked_add(duration).unwrap_or_else(|| now + Duration::from_secs(30 * 365 * 24 * 3600)))
+}
+
+/// Waits until `deadline` (never earlier).
+///
+/// # Panics
+/// Outside an event loop.
+pub fn sleep_until(deadline: Instant) -> Sleep {
+    let shared = context::shared().expect("spindle::sleep called outside an event loop");
+    Sleep::new(&shared.driver, deadline)
+}
+
+/// Lets other tasks run before this one continues, asyncio's `sleep(0)`: the task goes to the
+/// back of the queue.
+pub fn yield_now() -> YieldNow {
+    YieldNow { yielded: false }
+}
+
+/// The future of [`yield_now`].
+#[derive(Debug)]
+#[must_use = "futures do nothing unless awaited"]
+pub struct YieldNow {
+    yielded: bool,
+}
+
+impl Future for YieldNow {
+    type Output = ();
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        if self.yielded {
+            return Poll::Ready(());
+        }
+        self.yielded = true;
+        cx.waker().wake_by_ref();
+        Poll::Pending
+    }
+}

@@ -1,0 +1,214 @@
+//! The multi-thread worker: find a task, run it, repeat; sleep when there is none.
+//!
+//! Where a worker looks, in order (one *tick* per task run):
+//!
+//! 1. every `GLOBAL_QUEUE_INTERVAL` ticks, the injector first, so remote work is never starved
+//!    by a worker that keeps feeding itself;
+//! 2. the LIFO slot (the task it woke last), at most `MAX_LIFO_STREAK` times in a row;
+//! 3. its local queue, then a batch from the injector;
+//! 4. if it may search (see `idle.rs`), a batch stolen from the other workers, starting at a
+//!    random victim.
+//!
+//! Every `DRIVER_INTERVAL` ticks a busy worker polls the driver without blocking (timers and
+//! I/O keep flowing while everyone is busy). A worker with nothing to do parks (see
+//! `park.rs`); if it parked on the driver and wakes up with work, it first wakes a sleeping
+//! worker so that one takes the driver over: one long task cannot stall timers and I/O for
+//! everyone (tokio issue 4730).
+//!
+//! While the loop is not running (no thread inside `run_*`), workers take no task: they flag
+//! themselves not busy and park until `run_*` unparks them (see `run.rs`).
+
+use crate::context::{self, Context, Worker};
+use crate::loom::{lock, Arc, Ordering::SeqCst};
+use crate::park::{Parked, Parker};
+use crate::schedule::LoopRef;
+use crate::shared::{Core, Shared};
+use spindle_core::Runnable;
+use std::cell::Cell;
+use std::rc::Rc;
+use std::time::Duration;
+
+/// Ticks between checks of the injector before the local queue. A prime, so it does not beat
+/// in step with `DRIVER_INTERVAL` or with periodic workloads (tokio and Go use 61 too).
+const GLOBAL_QUEUE_INTERVAL: u32 = 61;
+/// Ticks between non-blocking driver polls by a busy worker.
+const DRIVER_INTERVAL: u32 = 67;
+/// LIFO-slot runs in a row before the slot's task goes to the back of the queue: two tasks
+/// that ping-pong through the slot must not starve the rest of the queue.
+const MAX_LIFO_STREAK: u32 = 3;
+
+/// The body of a worker thread.
+pub(crate) fn run(shared: Arc<Shared>, index: usize, core: Core) {
+    let worker = Rc::new(Worker {
+        index,
+        local: core.local,
+        lifo: Cell::new(None),
+        no_lifo: Cell::new(false),
+    });
+    let _context = context::enter(Context { shared: shared.clone(), worker: Some(worker.clone()) });
+    let _hook = spindle_core::loop_hook::enter_loop(std::sync::Arc::new(LoopRef(shared.clone())));
+    let mut state = WorkerLoop {
+        shared,
+        worker,
+        parker: core.parker,
+        tick: 0,
+        searching: false,
+        lifo_streak: 0,
+        rng: (index as u32).wrapping_mul(0x9E37_79B9) | 1,
+    };
+    state.run();
+    state.drain();
+}
+
+struct WorkerLoop {
+    shared: Arc<Shared>,
+    worker: Rc<Worker>,
+    parker: Parker,
+    tick: u32,
+    searching: bool,
+    lifo_streak: u32,
+    rng: u32,
+}
+
+impl WorkerLoop {
+    fn run(&mut self) {
+        loop {
+            if self.shared.shutdown.load(SeqCst) {
+                return;
+            }
+            if self.enter_running() {
+                self.run_tasks();
+                self.leave_running();
+            }
+            if self.shared.shutdown.load(SeqCst) {
+                return;
+            }
+            self.sleep();
+        }
+    }
+
+    /// Marks this worker busy if the loop runs (see `run.rs` for the other half).
+    fn enter_running(&self) -> bool {
+        let busy = &self.shared.remotes[self.worker.index].busy;
+        busy.store(true, SeqCst);
+        if self.shared.running.load(SeqCst) {
+            return true;
+        }
+        self.leave_running();
+        false
+    }
+
+    fn leave_running(&self) {
+        self.shared.remotes[self.worker.index].busy.store(false, SeqCst);
+        // Taking the lock orders this after a `run_*` thread's check of the busy flags.
+        drop(lock(&self.shared.run));
+        self.shared.run_changed.notify_all();
+    }
+
+    fn run_tasks(&mut self) {
+        while self.shared.running.load(SeqCst) && !self.shared.shutdown.load(SeqCst) {
+            self.tick = self.tick.wrapping_add(1);
+            if self.tick % DRIVER_INTERVAL == 0 {
+                self.poll_driver();
+            }
+            let Some(task) = self.next_task() else { return };
+            if self.searching {
+                self.searching = false;
+                if self.shared.idle.stop_searching() {
+                    self.shared.notify_one();
+                }
+            }
+            task.run();
+        }
+    }
+
+    fn next_task(&mut self) -> Option<Runnable> {
+        let (shared, worker) = (&self.shared, &self.worker);
+        if self.tick % GLOBAL_QUEUE_INTERVAL == 0 {
+            if let Some(task) = shared.injector.pop() {
+                return Some(task);
+            }
+        }
+        if let Some(task) = worker.lifo.take() {
+            if self.lifo_streak < MAX_LIFO_STREAK {
+                self.lifo_streak += 1;
+                return Some(task);
+            }
+            shared.push_local(worker, task);
+        }
+        self.lifo_streak = 0;
+        if let Some(task) = worker.local.pop() {
+            return Some(task);
+        }
+        if let Some(task) = shared.injector.steal_batch_and_pop(&worker.local) {
+            return Some(task);
+        }
+        if !self.searching {
+            self.searching = shared.idle.try_start_searching();
+            if !self.searching {
+                return None;
+            }
+        }
+        self.steal()
+    }
+
+    fn steal(&mut self) -> Option<Runnable> {
+        let remotes = &self.shared.remotes;
+        // xorshift32: a cheap, thread-private choice of the first victim.
+        self.rng ^= self.rng << 13;
+        self.rng ^= self.rng >> 17;
+        self.rng ^= self.rng << 5;
+        let start = self.rng as usize % remotes.len();
+        for k in 0..remotes.len() {
+            let victim = (start + k) % remotes.len();
+            if victim == self.worker.index {
+                continue;
+            }
+            if let Some(task) = remotes[victim].stealer.steal_batch_and_pop(&self.worker.local) {
+                return Some(task);
+            }
+        }
+        self.shared.injector.steal_batch_and_pop(&self.worker.local)
+    }
+
+    /// Fires due timers (and, later, I/O) without blocking, if no one else holds the driver.
+    fn poll_driver(&self) {
+        if let Some(mut guard) = self.shared.driver.try_lock() {
+            self.worker.no_lifo.set(true);
+            let _ = guard.park(Some(Duration::ZERO));
+            self.worker.no_lifo.set(false);
+        }
+    }
+
+    fn sleep(&mut self) {
+        let (shared, index) = (&self.shared, self.worker.index);
+        shared.idle.register_sleeper(index, self.searching);
+        self.searching = false;
+        let running = shared.running.load(SeqCst);
+        if shared.shutdown.load(SeqCst) || (running && shared.has_work()) {
+            self.searching = shared.idle.unregister_sleeper(index);
+            return;
+        }
+        self.worker.no_lifo.set(true);
+        let parked = self.parker.park(None);
+        self.worker.no_lifo.set(false);
+        self.searching = shared.idle.unregister_sleeper(index);
+        if parked == Parked::Driver {
+            // Going back to work: hand the driver to a sleeper, which parks on it.
+            if let Some(other) = shared.idle.any_sleeper() {
+                shared.remotes[other].unparker.unpark();
+            }
+        }
+    }
+
+    /// On exit: whatever is still queued here is cancelled (dropped runnables cancel).
+    fn drain(&mut self) {
+        if self.searching {
+            self.shared.idle.stop_searching();
+        }
+        drop(self.worker.lifo.take());
+        while let Some(task) = self.worker.local.pop() {
+            drop(task);
+        }
+    }
+}
