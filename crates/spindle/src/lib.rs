@@ -1,1 +1,50 @@
-//! placeholder
+//! spindle: Python's `asyncio`, done in Rust, on a multi-threaded work-stealing runtime.
+//!
+//! The names are asyncio's: an [`EventLoop`] with `call_soon`, `call_later`,
+//! `call_soon_threadsafe`, `run_until_complete`, `run_forever` and `stop`; tasks
+//! ([`spawn`], [`Task`]) and futures ([`Promise`]); [`sleep`], [`yield_now`], [`to_thread`].
+//! `docs/asyncio-mapping.md` lists every name and every behavioural difference.
+//!
+//! ```
+//! use std::time::Duration;
+//!
+//! // asyncio.run(main())
+//! let answer = spindle::run(async {
+//!     let task = spindle::spawn(async {
+//!         spindle::sleep(Duration::from_millis(10)).await;
+//!         42
+//!     });
+//!     task.await.unwrap()
+//! });
+//! assert_eq!(answer, 42);
+//! ```
+//!
+//! # Feature flags
+//!
+//! - `scheduler`: the event loop and its work-stealing workers (implies `reactor`).
+//! - `reactor`: the I/O driver and timers.
+//! - `sync`: `Queue`, `Lock`, `Event`, `Semaphore`, ... (work under any executor).
+//! - `full` (default): all of the above.
+//!
+//! The task types ([`Task`], [`Promise`], [`Handle`], [`TaskError`], ...) are always there.
+
+pub use spindle_core::error;
+pub use spindle_core::{
+    current_task, CancelledError, Handle, InvalidStateError, Promise, Task, TaskError, TaskId, TaskRef, TimeoutError,
+    TimerHandle,
+};
+
+#[cfg(feature = "scheduler")]
+pub use spindle_scheduler::{
+    run, sleep, sleep_until, spawn, to_thread, yield_now, Builder, EventLoop, ExceptionContext, LoopClosed, YieldNow,
+};
+
+/// Timers and the I/O driver.
+#[cfg(feature = "reactor")]
+pub mod time {
+    pub use spindle_reactor::Sleep;
+}
+
+/// asyncio's synchronisation primitives, usable under any executor.
+#[cfg(feature = "sync")]
+pub use spindle_sync as sync;
