@@ -56,9 +56,10 @@ impl fmt::Debug for TaskError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             TaskError::Cancelled => f.write_str("Cancelled"),
-            TaskError::Panicked(payload) => {
-                f.debug_tuple("Panicked").field(&panic_message(&**payload).unwrap_or("..")).finish()
-            }
+            TaskError::Panicked(payload) => f
+                .debug_tuple("Panicked")
+                .field(&panic_message(&**payload).unwrap_or(".."))
+                .finish(),
             TaskError::LoopClosed => f.write_str("LoopClosed"),
         }
     }
@@ -86,8 +87,12 @@ pub struct InvalidStateError {
 }
 
 impl InvalidStateError {
-    pub(crate) const ALREADY_DONE: InvalidStateError = InvalidStateError { what: "the promise is already done" };
-    pub(crate) const NOT_DONE: InvalidStateError = InvalidStateError { what: "the promise has no result yet" };
+    pub(crate) const ALREADY_DONE: InvalidStateError = InvalidStateError {
+        what: "the promise is already done",
+    };
+    pub(crate) const NOT_DONE: InvalidStateError = InvalidStateError {
+        what: "the promise has no result yet",
+    };
 }
 
 impl fmt::Display for InvalidStateError {

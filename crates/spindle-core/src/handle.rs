@@ -55,7 +55,10 @@ impl Handle {
 
 impl fmt::Debug for Handle {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Handle").field("cancelled", &self.is_cancelled()).field("done", &self.is_done()).finish()
+        f.debug_struct("Handle")
+            .field("cancelled", &self.is_cancelled())
+            .field("done", &self.is_done())
+            .finish()
     }
 }
 
@@ -68,7 +71,10 @@ pub struct TimerHandle {
 impl TimerHandle {
     /// Wraps the task of a timed callback. For executors.
     pub fn new(task: Task<()>, when: Instant) -> TimerHandle {
-        TimerHandle { handle: Handle::new(task), when }
+        TimerHandle {
+            handle: Handle::new(task),
+            when,
+        }
     }
 
     /// When the callback is due.

@@ -21,7 +21,9 @@ thread_local! {
 
 /// Makes `hook` this thread's loop until the guard drops.
 pub fn enter_loop(hook: Arc<dyn LoopHook>) -> LoopGuard {
-    LoopGuard { previous: CURRENT.with(|c| c.replace(Some(hook))) }
+    LoopGuard {
+        previous: CURRENT.with(|c| c.replace(Some(hook))),
+    }
 }
 
 /// This thread's loop hook, if a loop runs here.

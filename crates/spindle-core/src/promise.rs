@@ -51,7 +51,11 @@ impl<T: Send + 'static> Promise<T> {
     pub fn new() -> Promise<T> {
         Promise {
             inner: Arc::new(Inner {
-                slot: Mutex::new(Slot { outcome: None, waiters: Vec::new(), callbacks: Vec::new() }),
+                slot: Mutex::new(Slot {
+                    outcome: None,
+                    waiters: Vec::new(),
+                    callbacks: Vec::new(),
+                }),
                 hook: current_loop(),
             }),
         }
@@ -59,12 +63,16 @@ impl<T: Send + 'static> Promise<T> {
 
     fn slot(&self) -> MutexGuard<'_, Slot<T>> {
         // Callbacks and wakers run outside the lock, so a poisoned lock holds a consistent slot.
-        self.inner.slot.lock().unwrap_or_else(PoisonError::into_inner)
+        self.inner
+            .slot
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
     }
 
     /// Completes the promise with `value`; `Err` if it was already done (value or cancelled).
     pub fn set_result(&self, value: T) -> Result<(), InvalidStateError> {
-        self.finish(Ok(value)).map_err(|_| InvalidStateError::ALREADY_DONE)
+        self.finish(Ok(value))
+            .map_err(|_| InvalidStateError::ALREADY_DONE)
     }
 
     /// Cancels the promise: awaiters get `Err(CancelledError)`. `false` if it was already done.
@@ -96,7 +104,10 @@ impl<T: Send + 'static> Promise<T> {
         let run = move || {
             let promise = Promise { inner };
             let slot = promise.slot();
-            let outcome = slot.outcome.as_ref().expect("callbacks run after the promise is done");
+            let outcome = slot
+                .outcome
+                .as_ref()
+                .expect("callbacks run after the promise is done");
             // The callback sees the outcome under the lock; it must not touch this promise.
             callback(outcome);
         };
@@ -119,7 +130,10 @@ impl<T: Send + 'static> Promise<T> {
     /// Runs `callback` with the outcome once the promise is done, on the loop the promise was
     /// created on (`call_soon`), never inside this call when such a loop exists. The callback
     /// must not call methods of this same promise (it runs under the promise's lock).
-    pub fn add_done_callback(&self, callback: impl FnOnce(&Result<T, CancelledError>) + Send + 'static) {
+    pub fn add_done_callback(
+        &self,
+        callback: impl FnOnce(&Result<T, CancelledError>) + Send + 'static,
+    ) {
         let mut slot = self.slot();
         if slot.outcome.is_none() {
             slot.callbacks.push(Box::new(callback));
@@ -155,7 +169,9 @@ impl<T: Send + 'static> Default for Promise<T> {
 
 impl<T> Clone for Promise<T> {
     fn clone(&self) -> Self {
-        Promise { inner: Arc::clone(&self.inner) }
+        Promise {
+            inner: Arc::clone(&self.inner),
+        }
     }
 }
 
@@ -177,6 +193,9 @@ impl<T: Clone + Send + 'static> Future for Promise<T> {
 
 impl<T: Send + 'static> fmt::Debug for Promise<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Promise").field("done", &self.is_done()).field("cancelled", &self.is_cancelled()).finish()
+        f.debug_struct("Promise")
+            .field("done", &self.is_done())
+            .field("cancelled", &self.is_cancelled())
+            .finish()
     }
 }

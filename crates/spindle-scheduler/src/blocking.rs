@@ -37,7 +37,12 @@ impl BlockingPool {
     pub(crate) fn new(max_threads: usize, name: String) -> BlockingPool {
         BlockingPool {
             inner: Arc::new(Inner {
-                state: Mutex::new(State { queue: VecDeque::new(), idle: 0, threads: 0, shutdown: false }),
+                state: Mutex::new(State {
+                    queue: VecDeque::new(),
+                    idle: 0,
+                    threads: 0,
+                    shutdown: false,
+                }),
                 work: Condvar::new(),
                 max_threads: max_threads.max(1),
                 name,
@@ -64,7 +69,9 @@ impl BlockingPool {
         state.threads += 1;
         drop(state);
         let inner = self.inner.clone();
-        let spawned = thread::Builder::new().name(format!("{}-blocking", self.inner.name)).spawn(move || inner.work_loop());
+        let spawned = thread::Builder::new()
+            .name(format!("{}-blocking", self.inner.name))
+            .spawn(move || inner.work_loop());
         if let Err(error) = spawned {
             let mut state = lock(&self.inner.state);
             state.threads -= 1;

@@ -43,7 +43,13 @@ impl Default for Builder {
 impl Builder {
     /// A multi-thread loop with one worker per core.
     pub fn new() -> Builder {
-        Builder { flavor: Flavor::MultiThread, workers: None, max_blocking: None, thread_name: "spindle".to_owned(), handler: None }
+        Builder {
+            flavor: Flavor::MultiThread,
+            workers: None,
+            max_blocking: None,
+            thread_name: "spindle".to_owned(),
+            handler: None,
+        }
     }
 
     /// One thread, the one inside `run_*`: asyncio's exact FIFO order of callbacks and tasks.
@@ -73,7 +79,10 @@ impl Builder {
     }
 
     /// Installs the exception handler (see [`EventLoop::set_exception_handler`]).
-    pub fn exception_handler(mut self, handler: impl Fn(&ExceptionContext<'_>) + Send + Sync + 'static) -> Builder {
+    pub fn exception_handler(
+        mut self,
+        handler: impl Fn(&ExceptionContext<'_>) + Send + Sync + 'static,
+    ) -> Builder {
         self.handler = Some(std::sync::Arc::new(handler));
         self
     }
@@ -88,10 +97,19 @@ impl Builder {
             Flavor::CurrentThread => 1,
             Flavor::MultiThread => self.workers.unwrap_or_else(num_cpus::get).max(1),
         };
-        let cores: Vec<Core> = (0..workers).map(|_| Core { local: Local::new(), parker: Parker::new(driver.clone()) }).collect();
+        let cores: Vec<Core> = (0..workers)
+            .map(|_| Core {
+                local: Local::new(),
+                parker: Parker::new(driver.clone()),
+            })
+            .collect();
         let remotes = cores
             .iter()
-            .map(|core| Remote { stealer: core.local.stealer(), unparker: core.parker.unparker(), busy: AtomicBool::new(false) })
+            .map(|core| Remote {
+                stealer: core.local.stealer(),
+                unparker: core.parker.unparker(),
+                busy: AtomicBool::new(false),
+            })
             .collect();
         let shared = Arc::new(Shared {
             flavor: self.flavor,
@@ -101,11 +119,18 @@ impl Builder {
             driver,
             // A few shards per worker keeps spawn/complete on different workers off one lock.
             tasks: TaskList::new(4 * workers),
-            blocking: BlockingPool::new(self.max_blocking.unwrap_or_else(default_max_blocking), self.thread_name.clone()),
+            blocking: BlockingPool::new(
+                self.max_blocking.unwrap_or_else(default_max_blocking),
+                self.thread_name.clone(),
+            ),
             running: AtomicBool::new(false),
             shutdown: AtomicBool::new(false),
             closed: AtomicBool::new(false),
-            run: Mutex::new(RunState { active: false, stop: false, main_woken: false }),
+            run: Mutex::new(RunState {
+                active: false,
+                stop: false,
+                main_woken: false,
+            }),
             run_changed: Condvar::new(),
             run_core: Mutex::new(None),
             threads: Mutex::new(Vec::new()),

@@ -41,7 +41,11 @@ impl<F: FnOnce() -> R + Send + 'static, R> Future for Blocking<F> {
     type Output = R;
 
     fn poll(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<R> {
-        let f = self.get_mut().0.take().expect("a blocking task is polled once");
+        let f = self
+            .get_mut()
+            .0
+            .take()
+            .expect("a blocking task is polled once");
         Poll::Ready(f())
     }
 }

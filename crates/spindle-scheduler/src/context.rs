@@ -4,9 +4,9 @@
 //! `run_forever` sets it for the duration of the run. `EventLoop::current()`, `spawn` and the
 //! worker-local fast paths of scheduling read it.
 
+use crate::loom::{thread_local, Arc};
 use crate::queue::Local;
 use crate::shared::Shared;
-use crate::loom::{thread_local, Arc};
 use spindle_core::Runnable;
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
@@ -29,13 +29,17 @@ pub(crate) struct Context {
 }
 
 thread_local! {
+    // Not `const { .. }`: loom's `thread_local!` (the same macro under `cfg(loom)`) lacks it.
+    #[allow(clippy::missing_const_for_thread_local)]
     static CURRENT: RefCell<Option<Context>> = RefCell::new(None);
 }
 
 /// Installs `context` until the guard drops (restoring what was there).
 pub(crate) fn enter(context: Context) -> Entered {
     let previous = CURRENT.with(|c| c.replace(Some(context)));
-    Entered { previous: Some(previous) }
+    Entered {
+        previous: Some(previous),
+    }
 }
 
 pub(crate) struct Entered {

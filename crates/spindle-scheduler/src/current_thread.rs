@@ -25,7 +25,11 @@ pub(crate) enum Exit {
 
 /// Runs iterations until `stop()` or until `poll_main` (called when the main future was
 /// woken) returns `true`. Gives the core back.
-pub(crate) fn run(shared: &Arc<Shared>, core: Core, mut poll_main: impl FnMut() -> bool) -> (Core, Exit) {
+pub(crate) fn run(
+    shared: &Arc<Shared>,
+    core: Core,
+    mut poll_main: impl FnMut() -> bool,
+) -> (Core, Exit) {
     let worker = Rc::new(Worker {
         index: 0,
         local: core.local,
@@ -34,8 +38,12 @@ pub(crate) fn run(shared: &Arc<Shared>, core: Core, mut poll_main: impl FnMut() 
     });
     let parker = core.parker;
     let exit = {
-        let _context = context::enter(Context { shared: shared.clone(), worker: Some(worker.clone()) });
-        let _hook = spindle_core::loop_hook::enter_loop(std::sync::Arc::new(LoopRef(shared.clone())));
+        let _context = context::enter(Context {
+            shared: shared.clone(),
+            worker: Some(worker.clone()),
+        });
+        let _hook =
+            spindle_core::loop_hook::enter_loop(std::sync::Arc::new(LoopRef(shared.clone())));
         loop {
             let ready = shared.injector.len();
             for _ in 0..ready {
@@ -60,11 +68,21 @@ pub(crate) fn run(shared: &Arc<Shared>, core: Core, mut poll_main: impl FnMut() 
             if shared.injector.is_empty() && !woken && !stop {
                 parker.park(None);
             }
-            shared.idle.unregister_sleeper(0);
+            // A producer that popped us counted us as searching; the run thread never steals,
+            // so it gives that count back at once (or later producers would skip their wake-up).
+            if shared.idle.unregister_sleeper(0) {
+                shared.idle.stop_searching();
+            }
         }
     };
     let worker = Rc::try_unwrap(worker).unwrap_or_else(|_| unreachable!("the context was dropped"));
-    (Core { local: worker.local, parker }, exit)
+    (
+        Core {
+            local: worker.local,
+            parker,
+        },
+        exit,
+    )
 }
 
 /// Consumes the "main future woken" and "stop requested" flags.

@@ -157,7 +157,10 @@ impl EventLoop {
     /// # Panics
     /// On a closed loop.
     pub fn call_soon_threadsafe(&self, f: impl FnOnce() + Send + 'static) -> Handle {
-        Handle::new(self.expect_open(call_soon_on(&self.shared, Box::new(f), None), "call_soon_threadsafe"))
+        Handle::new(self.expect_open(
+            call_soon_on(&self.shared, Box::new(f), None),
+            "call_soon_threadsafe",
+        ))
     }
 
     /// Schedules `f` to run `delay` from now, never earlier.
@@ -173,7 +176,13 @@ impl EventLoop {
     /// # Panics
     /// On a closed loop.
     pub fn call_at(&self, when: Instant, f: impl FnOnce() + Send + 'static) -> TimerHandle {
-        TimerHandle::new(self.expect_open(call_soon_on(&self.shared, Box::new(f), Some(when)), "call_at"), when)
+        TimerHandle::new(
+            self.expect_open(
+                call_soon_on(&self.shared, Box::new(f), Some(when)),
+                "call_at",
+            ),
+            when,
+        )
     }
 
     fn expect_open<T>(&self, result: Result<T, LoopClosed>, what: &str) -> T {
@@ -207,13 +216,15 @@ impl EventLoop {
         F: FnOnce() -> R + Send + 'static,
         R: Send + 'static,
     {
-        let (runnable, task, list_ref) = task::create(Blocking(Some(f)), LoopRef(self.shared.clone()), None);
+        let (runnable, task, list_ref) =
+            task::create(Blocking(Some(f)), LoopRef(self.shared.clone()), None);
         // Blocking jobs are not in the owner list: close() cannot stop a running one anyway,
         // and queued ones are cancelled by the pool's shutdown.
         drop(list_ref);
         if let Err((job, why)) = self.shared.blocking.submit(runnable) {
             if !self.shared.is_closed() {
-                self.shared.report(&format!("run_in_executor: {why}"), None, None);
+                self.shared
+                    .report(&format!("run_in_executor: {why}"), None, None);
             }
             job.reject();
         }
@@ -222,14 +233,23 @@ impl EventLoop {
 
     /// Every task of this loop that has not finished, asyncio's `all_tasks()`.
     pub fn all_tasks(&self) -> Vec<TaskRef> {
-        self.shared.tasks.snapshot().into_iter().filter(|t| !t.is_done()).collect()
+        self.shared
+            .tasks
+            .snapshot()
+            .into_iter()
+            .filter(|t| !t.is_done())
+            .collect()
     }
 
     /// Replaces the exception handler (`None`: the default, which prints to standard error).
     /// It is called with panics of callbacks and done callbacks, and panics of tasks nobody
     /// awaited; the worker survives all of them.
-    pub fn set_exception_handler(&self, handler: Option<impl Fn(&ExceptionContext<'_>) + Send + Sync + 'static>) {
-        *lock(&self.shared.handler) = handler.map(|h| std::sync::Arc::new(h) as crate::exception::Handler);
+    pub fn set_exception_handler(
+        &self,
+        handler: Option<impl Fn(&ExceptionContext<'_>) + Send + Sync + 'static>,
+    ) {
+        *lock(&self.shared.handler) =
+            handler.map(|h| std::sync::Arc::new(h) as crate::exception::Handler);
     }
 
     /// Calls the exception handler with `message`, asyncio's `call_exception_handler`.
@@ -251,11 +271,16 @@ impl EventLoop {
 fn deadline_after(delay: Duration) -> Instant {
     let now = Instant::now();
     // A delay too long for `Instant` means "never" in practice: about thirty years.
-    now.checked_add(delay).unwrap_or_else(|| now + Duration::from_secs(30 * 365 * 24 * 3600))
+    now.checked_add(delay)
+        .unwrap_or_else(|| now + Duration::from_secs(30 * 365 * 24 * 3600))
 }
 
 /// Queues a callback; with `when`, as a timer. Used by the API above and by done callbacks.
-pub(crate) fn call_soon_on(shared: &Arc<Shared>, f: Box<dyn FnOnce() + Send>, when: Option<Instant>) -> Result<Task<()>, LoopClosed> {
+pub(crate) fn call_soon_on(
+    shared: &Arc<Shared>,
+    f: Box<dyn FnOnce() + Send>,
+    when: Option<Instant>,
+) -> Result<Task<()>, LoopClosed> {
     if shared.is_closed() {
         return Err(LoopClosed);
     }
@@ -276,7 +301,11 @@ pub(crate) fn call_soon_on(shared: &Arc<Shared>, f: Box<dyn FnOnce() + Send>, wh
     Ok(task)
 }
 
-pub(crate) fn spawn_on<F>(shared: &Arc<Shared>, future: F, name: Option<Box<str>>) -> Task<F::Output>
+pub(crate) fn spawn_on<F>(
+    shared: &Arc<Shared>,
+    future: F,
+    name: Option<Box<str>>,
+) -> Task<F::Output>
 where
     F: Future + Send + 'static,
     F::Output: Send + 'static,

@@ -18,8 +18,16 @@ pub struct ExceptionContext<'a> {
 }
 
 impl<'a> ExceptionContext<'a> {
-    pub(crate) fn new(message: &'a str, payload: Option<&'a (dyn Any + Send)>, task: Option<String>) -> Self {
-        ExceptionContext { message, payload, task }
+    pub(crate) fn new(
+        message: &'a str,
+        payload: Option<&'a (dyn Any + Send)>,
+        task: Option<String>,
+    ) -> Self {
+        ExceptionContext {
+            message,
+            payload,
+            task,
+        }
     }
 
     /// What happened, e.g. "a callback panicked".

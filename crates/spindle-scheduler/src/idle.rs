@@ -35,7 +35,10 @@ impl Idle {
             workers,
             searching: AtomicUsize::new(0),
             sleeping: AtomicUsize::new(0),
-            sleepers: Mutex::new(Sleepers { stack: Vec::with_capacity(workers), asleep: vec![false; workers] }),
+            sleepers: Mutex::new(Sleepers {
+                stack: Vec::with_capacity(workers),
+                asleep: vec![false; workers],
+            }),
         }
     }
 

@@ -63,37 +63,57 @@ impl Parker {
     }
 
     pub(crate) fn unparker(&self) -> Unparker {
-        Unparker { inner: self.inner.clone() }
+        Unparker {
+            inner: self.inner.clone(),
+        }
     }
 
     /// Sleeps until unparked (or, on the driver, until I/O or a due timer; `timeout` bounds
     /// the driver wait and `Some(ZERO)` only polls). Spurious returns are allowed.
     pub(crate) fn park(&self, timeout: Option<Duration>) -> Parked {
         let inner = &*self.inner;
-        if inner.state.compare_exchange(NOTIFIED, EMPTY, SeqCst, SeqCst).is_ok() {
+        if inner
+            .state
+            .compare_exchange(NOTIFIED, EMPTY, SeqCst, SeqCst)
+            .is_ok()
+        {
             return Parked::Elsewhere;
         }
         if let Some(mut guard) = inner.driver.try_lock() {
-            if inner.state.compare_exchange(EMPTY, PARKED_DRIVER, SeqCst, SeqCst).is_err() {
-                inner.state.store(EMPTY, SeqCst);
+            if inner
+                .state
+                .compare_exchange(EMPTY, PARKED_DRIVER, SeqCst, SeqCst)
+                .is_err()
+            {
+                inner.state.swap(EMPTY, SeqCst);
                 return Parked::Elsewhere;
             }
             // An I/O error of the poller is not the worker's to handle: it parks again later.
             let _ = guard.park(timeout);
-            inner.state.store(EMPTY, SeqCst);
+            // A swap, not a store: reading the token synchronises with every unparker that
+            // got here first, so what they published (shutdown, queued work) is visible.
+            inner.state.swap(EMPTY, SeqCst);
             return Parked::Driver;
         }
         if timeout == Some(Duration::ZERO) {
             return Parked::Elsewhere;
         }
         let mut guard = lock(&inner.mutex);
-        if inner.state.compare_exchange(EMPTY, PARKED_CONDVAR, SeqCst, SeqCst).is_err() {
-            inner.state.store(EMPTY, SeqCst);
+        if inner
+            .state
+            .compare_exchange(EMPTY, PARKED_CONDVAR, SeqCst, SeqCst)
+            .is_err()
+        {
+            inner.state.swap(EMPTY, SeqCst);
             return Parked::Elsewhere;
         }
         loop {
             guard = wait(&inner.condvar, guard);
-            if inner.state.compare_exchange(NOTIFIED, EMPTY, SeqCst, SeqCst).is_ok() {
+            if inner
+                .state
+                .compare_exchange(NOTIFIED, EMPTY, SeqCst, SeqCst)
+                .is_ok()
+            {
                 return Parked::Elsewhere;
             }
         }

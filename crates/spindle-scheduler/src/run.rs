@@ -90,10 +90,15 @@ impl Drop for Active<'_> {
 /// `run_forever`: until `stop()`.
 pub(crate) fn run_forever(shared: &Arc<Shared>) {
     let _active = Active::begin(shared, "run_forever");
-    let _context = context::enter(Context { shared: shared.clone(), worker: None });
+    let _context = context::enter(Context {
+        shared: shared.clone(),
+        worker: None,
+    });
     match shared.flavor {
         Flavor::CurrentThread => {
-            let core = lock(&shared.run_core).take().expect("an active run owns the core");
+            let core = lock(&shared.run_core)
+                .take()
+                .expect("an active run owns the core");
             let (core, _exit) = current_thread::run(shared, core, || false);
             *lock(&shared.run_core) = Some(core);
         }
@@ -111,22 +116,30 @@ pub(crate) fn run_forever(shared: &Arc<Shared>) {
 /// asyncio raises "Event loop stopped before Future completed."
 pub(crate) fn run_until_complete<F: Future>(shared: &Arc<Shared>, future: F) -> F::Output {
     let _active = Active::begin(shared, "run_until_complete");
-    let _context = context::enter(Context { shared: shared.clone(), worker: None });
-    let waker = Waker::from(std::sync::Arc::new(MainWaker { shared: shared.clone() }));
+    let _context = context::enter(Context {
+        shared: shared.clone(),
+        worker: None,
+    });
+    let waker = Waker::from(std::sync::Arc::new(MainWaker {
+        shared: shared.clone(),
+    }));
     let mut cx = TaskContext::from_waker(&waker);
     let mut future = pin!(future);
     match shared.flavor {
         Flavor::CurrentThread => {
-            let core = lock(&shared.run_core).take().expect("an active run owns the core");
+            let core = lock(&shared.run_core)
+                .take()
+                .expect("an active run owns the core");
             lock(&shared.run).main_woken = true;
             let mut output = None;
-            let (core, exit) = current_thread::run(shared, core, || match future.as_mut().poll(&mut cx) {
-                Poll::Ready(value) => {
-                    output = Some(value);
-                    true
-                }
-                Poll::Pending => false,
-            });
+            let (core, exit) =
+                current_thread::run(shared, core, || match future.as_mut().poll(&mut cx) {
+                    Poll::Ready(value) => {
+                        output = Some(value);
+                        true
+                    }
+                    Poll::Pending => false,
+                });
             *lock(&shared.run_core) = Some(core);
             match (exit, output) {
                 (Exit::MainDone, Some(value)) => value,

@@ -43,8 +43,12 @@ impl Schedule for LoopRef {
     }
 
     fn unhandled_panic(&self, panic: TaskPanic<'_>) {
-        let name = panic.name.map(str::to_owned).unwrap_or_else(|| format!("Task-{}", panic.id));
-        self.0.report(panic.context, Some(panic.payload), Some(name));
+        let name = panic
+            .name
+            .map(str::to_owned)
+            .unwrap_or_else(|| format!("Task-{}", panic.id));
+        self.0
+            .report(panic.context, Some(panic.payload), Some(name));
     }
 }
 

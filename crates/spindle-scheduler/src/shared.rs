@@ -131,13 +131,20 @@ impl Shared {
     }
 
     /// Reports to the exception handler (a panicking callback, an unretrieved task panic).
-    pub(crate) fn report(&self, message: &str, payload: Option<&(dyn Any + Send)>, task: Option<String>) {
+    pub(crate) fn report(
+        &self,
+        message: &str,
+        payload: Option<&(dyn Any + Send)>,
+        task: Option<String>,
+    ) {
         let handler = lock(&self.handler).clone();
         let context = ExceptionContext::new(message, payload, task);
         match handler {
             Some(handler) => {
                 // A panicking handler must not take the worker down either.
-                if std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| handler(&context))).is_err() {
+                if std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| handler(&context)))
+                    .is_err()
+                {
                     eprintln!("spindle: the exception handler panicked while handling: {context}");
                 }
             }

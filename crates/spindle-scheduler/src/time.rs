@@ -13,7 +13,10 @@ use std::time::{Duration, Instant};
 /// Outside an event loop (the timer needs the loop's driver).
 pub fn sleep(duration: Duration) -> Sleep {
     let now = Instant::now();
-    sleep_until(now.checked_add(duration).unwrap_or_else(|| now + Duration::from_secs(30 * 365 * 24 * 3600)))
+    sleep_until(
+        now.checked_add(duration)
+            .unwrap_or_else(|| now + Duration::from_secs(30 * 365 * 24 * 3600)),
+    )
 }
 
 /// Waits until `deadline` (never earlier).

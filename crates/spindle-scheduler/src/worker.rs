@@ -45,7 +45,10 @@ pub(crate) fn run(shared: Arc<Shared>, index: usize, core: Core) {
         lifo: Cell::new(None),
         no_lifo: Cell::new(false),
     });
-    let _context = context::enter(Context { shared: shared.clone(), worker: Some(worker.clone()) });
+    let _context = context::enter(Context {
+        shared: shared.clone(),
+        worker: Some(worker.clone()),
+    });
     let _hook = spindle_core::loop_hook::enter_loop(std::sync::Arc::new(LoopRef(shared.clone())));
     let mut state = WorkerLoop {
         shared,
@@ -99,7 +102,9 @@ impl WorkerLoop {
     }
 
     fn leave_running(&self) {
-        self.shared.remotes[self.worker.index].busy.store(false, SeqCst);
+        self.shared.remotes[self.worker.index]
+            .busy
+            .store(false, SeqCst);
         // Taking the lock orders this after a `run_*` thread's check of the busy flags.
         drop(lock(&self.shared.run));
         self.shared.run_changed.notify_all();
@@ -164,7 +169,10 @@ impl WorkerLoop {
             if victim == self.worker.index {
                 continue;
             }
-            if let Some(task) = remotes[victim].stealer.steal_batch_and_pop(&self.worker.local) {
+            if let Some(task) = remotes[victim]
+                .stealer
+                .steal_batch_and_pop(&self.worker.local)
+            {
                 return Some(task);
             }
         }

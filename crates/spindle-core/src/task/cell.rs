@@ -69,7 +69,11 @@ impl<F: Future, S> Cell<F, S> {
                 state: State::new(refs),
                 vtable,
                 awaiter: UnsafeCell::new(None),
-                links: UnsafeCell::new(Links { prev: None, next: None, linked: false }),
+                links: UnsafeCell::new(Links {
+                    prev: None,
+                    next: None,
+                    linked: false,
+                }),
                 id,
                 name,
             },

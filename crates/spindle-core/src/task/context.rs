@@ -6,6 +6,8 @@ use std::cell::Cell;
 use std::ptr::NonNull;
 
 crate::loom::thread_local! {
+    // loom's `thread_local!` takes no `const { .. }` initialiser, and the shim serves both.
+    #[allow(clippy::missing_const_for_thread_local)]
     static CURRENT: Cell<Option<NonNull<Header>>> = Cell::new(None);
 }
 
@@ -16,7 +18,9 @@ pub(crate) struct Entered {
 }
 
 pub(crate) fn enter_task(ptr: NonNull<Header>) -> Entered {
-    Entered { previous: CURRENT.with(|c| c.replace(Some(ptr))) }
+    Entered {
+        previous: CURRENT.with(|c| c.replace(Some(ptr))),
+    }
 }
 
 impl Drop for Entered {

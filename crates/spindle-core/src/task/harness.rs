@@ -103,7 +103,10 @@ where
     /// caught and reported: the stage is already replaced when the old value is dropped.
     fn replace_stage(&self, stage: Stage<F>) {
         // SAFETY: the caller holds RUNNING, which gives exclusive access to the stage.
-        let old = self.cell().stage.with_mut(|s| unsafe { mem::replace(&mut *s, stage) });
+        let old = self
+            .cell()
+            .stage
+            .with_mut(|s| unsafe { mem::replace(&mut *s, stage) });
         if let Err(payload) = catch_unwind(AssertUnwindSafe(move || drop(old))) {
             self.report(&*payload, "dropping a task's future panicked");
         }
@@ -120,7 +123,10 @@ where
                     // SAFETY: RUNNING gives exclusive access to the stage; the future lives
                     // inside the heap cell and is never moved until it is dropped in place.
                     match unsafe { &mut *stage } {
-                        Stage::Running(future) => unsafe { Pin::new_unchecked(future) }.poll(&mut cx),
+                        Stage::Running(future) => {
+                            // SAFETY: pinned in place, as said above.
+                            unsafe { Pin::new_unchecked(future) }.poll(&mut cx)
+                        }
                         _ => unreachable!("a task was polled after it completed"),
                     }
                 })
@@ -164,13 +170,20 @@ where
             }
         }
 
-        let released = refs + usize::from(cell.scheduler.release(&self.borrowed_ref()).map(mem::forget).is_some());
+        let released = refs
+            + usize::from(
+                cell.scheduler
+                    .release(&self.borrowed_ref())
+                    .map(mem::forget)
+                    .is_some(),
+            );
         let header = self.header();
         let before = header.state.complete(cancelled);
         if before.has(JOIN_INTEREST) && before.has(JOIN_WAKER) {
             // SAFETY: JOIN_WAKER was set when COMPLETE was published, so the handle can no
             // longer write the slot: this thread has read access, and our reference keeps it.
             header.awaiter.with(|w| {
+                // SAFETY: read access, as said above.
                 if let Some(w) = unsafe { &*w } {
                     w.wake_by_ref();
                 }
@@ -203,7 +216,9 @@ where
     fn read_output(&self, dst: &mut Poll<Result<F::Output, TaskError>>, waker: &Waker) {
         let header = self.header();
         let snapshot = header.state.load();
-        if !snapshot.has(super::state::COMPLETE) && !self.register_awaiter(snapshot.has(JOIN_WAKER), waker) {
+        if !snapshot.has(super::state::COMPLETE)
+            && !self.register_awaiter(snapshot.has(JOIN_WAKER), waker)
+        {
             return;
         }
         let mut done = lock(&self.cell().done);
@@ -217,7 +232,10 @@ where
         }
         done.taken = true;
         // SAFETY: COMPLETE is published and we hold the `done` lock: the stage is ours to take.
-        let stage = self.cell().stage.with_mut(|s| unsafe { mem::replace(&mut *s, Stage::Consumed) });
+        let stage = self
+            .cell()
+            .stage
+            .with_mut(|s| unsafe { mem::replace(&mut *s, Stage::Consumed) });
         drop(done);
         match stage {
             Stage::Finished(output) => *dst = Poll::Ready(output),
@@ -230,7 +248,9 @@ where
         let header = self.header();
         if has_waker {
             // SAFETY: JOIN_WAKER is set: the slot is only read (by us and the completer).
-            let same = header.awaiter.with(|w| unsafe { &*w }.as_ref().is_some_and(|w| w.will_wake(waker)));
+            let same = header
+                .awaiter
+                .with(|w| unsafe { &*w }.as_ref().is_some_and(|w| w.will_wake(waker)));
             if same {
                 return false;
             }
@@ -239,7 +259,9 @@ where
             }
         }
         // SAFETY: JOIN_WAKER is clear and COMPLETE was not set: the handle owns the slot.
-        header.awaiter.with_mut(|w| unsafe { *w = Some(waker.clone()) });
+        header
+            .awaiter
+            .with_mut(|w| unsafe { *w = Some(waker.clone()) });
         header.state.set_join_waker().is_err()
     }
 
@@ -258,8 +280,14 @@ where
         self.header().state.ref_inc();
         // SAFETY: the reference was just taken for the late callback.
         let task = unsafe { TaskRef::from_raw(self.ptr()) };
-        let late = LateCallback::<F, S> { task, callback: Some(callback), _marker: PhantomData };
-        self.cell().scheduler.call_soon(Box::new(move || late.run()));
+        let late = LateCallback::<F, S> {
+            task,
+            callback: Some(callback),
+            _marker: PhantomData,
+        };
+        self.cell()
+            .scheduler
+            .call_soon(Box::new(move || late.run()));
     }
 }
 
@@ -300,7 +328,11 @@ impl<F: Future, S> Drop for LateCallback<F, S> {
         drop(self.callback.take());
         let mut done = lock(&cell.done);
         done.late -= 1;
-        let waiter = if done.late == 0 { done.late_waiter.take() } else { None };
+        let waiter = if done.late == 0 {
+            done.late_waiter.take()
+        } else {
+            None
+        };
         drop(done);
         if let Some(waiter) = waiter {
             waiter.wake();
@@ -412,7 +444,10 @@ where
 {
     // SAFETY: the caller (Task<F::Output>) passes a pointer of the right type.
     let (harness, dst) = unsafe {
-        (Harness::<F, S>::from_raw(ptr), &mut *dst.cast::<Poll<Result<F::Output, TaskError>>>())
+        (
+            Harness::<F, S>::from_raw(ptr),
+            &mut *dst.cast::<Poll<Result<F::Output, TaskError>>>(),
+        )
     };
     harness.read_output(dst, waker);
 }
@@ -427,7 +462,10 @@ where
 {
     // SAFETY: the caller (Task<F::Output>) passes a pointer of the right type.
     let (harness, callback) = unsafe {
-        (Harness::<F, S>::from_raw(ptr), &mut *callback.cast::<Option<DoneCallback<F::Output>>>())
+        (
+            Harness::<F, S>::from_raw(ptr),
+            &mut *callback.cast::<Option<DoneCallback<F::Output>>>(),
+        )
     };
     if let Some(callback) = callback.take() {
         harness.add_done_callback(callback);

@@ -39,7 +39,10 @@ impl<T> Task<T> {
     /// `ptr` heads a task whose output type is `T`; the caller transfers one counted
     /// reference and the `JOIN_INTEREST` bit.
     pub(crate) unsafe fn from_raw(ptr: NonNull<Header>) -> Task<T> {
-        Task { ptr, _output: PhantomData }
+        Task {
+            ptr,
+            _output: PhantomData,
+        }
     }
 
     pub(crate) fn raw(&self) -> NonNull<Header> {
@@ -103,7 +106,12 @@ impl<T> Task<T> {
         let mut slot: Option<DoneCallback<T>> = Some(Box::new(callback));
         // SAFETY: the vtable's function for this task expects an `Option<DoneCallback<T>>`,
         // and `T` is this task's output type.
-        unsafe { (self.header().vtable.add_done_callback)(self.ptr, (&mut slot as *mut Option<DoneCallback<T>>).cast()) }
+        unsafe {
+            (self.header().vtable.add_done_callback)(
+                self.ptr,
+                (&mut slot as *mut Option<DoneCallback<T>>).cast(),
+            )
+        }
     }
 
     /// Detaches the task: same as dropping the handle, spelled out.
@@ -116,7 +124,13 @@ impl<T> Future for Task<T> {
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let mut out: Poll<Result<T, TaskError>> = Poll::Pending;
         // SAFETY: the vtable's function writes a `Poll<Result<T, TaskError>>` for this task.
-        unsafe { (self.header().vtable.read_output)(self.ptr, (&mut out as *mut Poll<Result<T, TaskError>>).cast(), cx.waker()) };
+        unsafe {
+            (self.header().vtable.read_output)(
+                self.ptr,
+                (&mut out as *mut Poll<Result<T, TaskError>>).cast(),
+                cx.waker(),
+            )
+        };
         out
     }
 }

@@ -30,7 +30,17 @@ impl TaskList {
     /// A list with at least `shards` shards (rounded up to a power of two).
     pub fn new(shards: usize) -> TaskList {
         let n = shards.max(1).next_power_of_two();
-        TaskList { shards: (0..n).map(|_| Mutex::new(Shard { head: None, len: 0, closed: false })).collect() }
+        TaskList {
+            shards: (0..n)
+                .map(|_| {
+                    Mutex::new(Shard {
+                        head: None,
+                        len: 0,
+                        closed: false,
+                    })
+                })
+                .collect(),
+        }
     }
 
     fn shard(&self, header: &Header) -> &Mutex<Shard> {
@@ -154,6 +164,8 @@ impl Drop for TaskList {
 
 impl std::fmt::Debug for TaskList {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("TaskList").field("len", &self.len()).finish()
+        f.debug_struct("TaskList")
+            .field("len", &self.len())
+            .finish()
     }
 }

@@ -77,7 +77,11 @@ static NEXT_ID: AtomicU64 = AtomicU64::new(1);
 /// Returns the first [`Runnable`] (queue it to start the task), the [`Task`] handle, and a
 /// [`TaskRef`] for the executor's [`TaskList`]: three references in one allocation. `name`
 /// is asyncio's task name (`None` gives `Task-<id>`).
-pub fn create<F, S>(future: F, scheduler: S, name: Option<Box<str>>) -> (Runnable, Task<F::Output>, TaskRef)
+pub fn create<F, S>(
+    future: F,
+    scheduler: S,
+    name: Option<Box<str>>,
+) -> (Runnable, Task<F::Output>, TaskRef)
 where
     F: Future + Send + 'static,
     F::Output: Send + 'static,
@@ -87,5 +91,11 @@ where
     let ptr = Cell::allocate(future, scheduler, harness::vtable::<F, S>(), id, name, 3);
     // SAFETY: the cell was created with three references, SCHEDULED and JOIN_INTEREST, one
     // for each of these handles.
-    unsafe { (Runnable::from_raw(ptr), Task::from_raw(ptr), TaskRef::from_raw(ptr)) }
+    unsafe {
+        (
+            Runnable::from_raw(ptr),
+            Task::from_raw(ptr),
+            TaskRef::from_raw(ptr),
+        )
+    }
 }

@@ -104,7 +104,9 @@ pub(crate) struct State(AtomicUsize);
 impl State {
     /// A new task: scheduled (its first runnable), with a `Task` handle, and `refs` references.
     pub(crate) fn new(refs: usize) -> State {
-        State(AtomicUsize::new(SCHEDULED | JOIN_INTEREST | refs * REF_ONE))
+        State(AtomicUsize::new(
+            SCHEDULED | JOIN_INTEREST | (refs * REF_ONE),
+        ))
     }
 
     pub(crate) fn load(&self) -> Snapshot {
@@ -128,9 +130,16 @@ impl State {
     /// `RUNNING`/`COMPLETE` are not.
     pub(crate) fn start(&self) -> Start {
         self.update(|s| {
-            debug_assert!(s.has(SCHEDULED) && !s.has(RUNNING) && !s.has(COMPLETE), "{s:?}");
+            debug_assert!(
+                s.has(SCHEDULED) && !s.has(RUNNING) && !s.has(COMPLETE),
+                "{s:?}"
+            );
             let next = (s.0 & !SCHEDULED) | RUNNING;
-            let start = if s.has(CANCELLED) { Start::Cancel } else { Start::Poll };
+            let start = if s.has(CANCELLED) {
+                Start::Cancel
+            } else {
+                Start::Poll
+            };
             (Some(next), start)
         })
     }
@@ -146,7 +155,12 @@ impl State {
             } else {
                 debug_assert!(s.refs() >= 1);
                 let next = (s.0 & !RUNNING) - REF_ONE;
-                (Some(next), Idle::Parked { last_ref: Snapshot(next).refs() == 0 })
+                (
+                    Some(next),
+                    Idle::Parked {
+                        last_ref: Snapshot(next).refs() == 0,
+                    },
+                )
             }
         })
     }
@@ -191,7 +205,12 @@ impl State {
                 if s.has(RUNNING) {
                     next |= SCHEDULED;
                 }
-                (Some(next), WakeByVal::Done { last_ref: Snapshot(next).refs() == 0 })
+                (
+                    Some(next),
+                    WakeByVal::Done {
+                        last_ref: Snapshot(next).refs() == 0,
+                    },
+                )
             }
         })
     }
@@ -203,7 +222,10 @@ impl State {
                 (None, Cancel::AlreadyComplete)
             } else if s.is_idle() {
                 Self::check_overflow(s);
-                (Some((s.0 | CANCELLED | SCHEDULED) + REF_ONE), Cancel::Submit)
+                (
+                    Some((s.0 | CANCELLED | SCHEDULED) + REF_ONE),
+                    Cancel::Submit,
+                )
             } else {
                 (Some(s.0 | CANCELLED), Cancel::Flagged)
             }
@@ -225,14 +247,21 @@ impl State {
     }
 
     /// Requests cancellation of a callback only if it has not started: a callback that is
-    /// running or finished cannot be stopped, and says so (`false`).
+    /// running or ran cannot be stopped, and says so (`false`); one already dropped by a cancel
+    /// stays cancelled (`true`).
     pub(crate) fn cancel_unstarted(&self) -> Cancel {
         self.update(|s| {
-            if s.has(COMPLETE) || s.has(RUNNING) {
+            if s.has(COMPLETE) && s.has(CANCELLED) {
+                // Finished by cancellation: it never ran and never will, so the answer stays `true`.
+                (None, Cancel::Flagged)
+            } else if s.has(COMPLETE) || s.has(RUNNING) {
                 (None, Cancel::AlreadyComplete)
             } else if s.is_idle() {
                 Self::check_overflow(s);
-                (Some((s.0 | CANCELLED | SCHEDULED) + REF_ONE), Cancel::Submit)
+                (
+                    Some((s.0 | CANCELLED | SCHEDULED) + REF_ONE),
+                    Cancel::Submit,
+                )
             } else {
                 (Some(s.0 | CANCELLED), Cancel::Flagged)
             }
@@ -288,7 +317,10 @@ impl State {
     }
 
     pub(crate) fn ref_inc(&self) {
-        let prev = Snapshot(self.0.fetch_add(REF_ONE, std::sync::atomic::Ordering::Relaxed));
+        let prev = Snapshot(
+            self.0
+                .fetch_add(REF_ONE, std::sync::atomic::Ordering::Relaxed),
+        );
         Self::check_overflow(prev);
     }
 
