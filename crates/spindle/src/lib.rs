@@ -30,13 +30,14 @@
 
 pub use spindle_core::error;
 pub use spindle_core::{
-    current_task, CancelledError, Handle, InvalidStateError, Promise, Task, TaskError, TaskId, TaskRef, TimeoutError,
-    TimerHandle,
+    current_task, CancelledError, Handle, InvalidStateError, Promise, Task, TaskError, TaskId,
+    TaskRef, TimeoutError, TimerHandle,
 };
 
 #[cfg(feature = "scheduler")]
 pub use spindle_scheduler::{
-    run, sleep, sleep_until, spawn, to_thread, yield_now, Builder, EventLoop, ExceptionContext, LoopClosed, YieldNow,
+    run, sleep, sleep_until, spawn, to_thread, yield_now, Builder, EventLoop, ExceptionContext,
+    LoopClosed, YieldNow,
 };
 
 /// Timers and the I/O driver.
