@@ -82,6 +82,20 @@ impl Default for Exec {
     }
 }
 
+/// Like a real executor closing: queued runnables, late callbacks and owned tasks hold the
+/// scheduler value (and so `Shared`), so dropping them breaks the cycle instead of leaking it.
+impl Drop for Exec {
+    fn drop(&mut self) {
+        let queued: Vec<_> = self.shared.queue.lock().unwrap().drain(..).collect();
+        drop(queued);
+        let late: Vec<_> = self.shared.late.lock().unwrap().drain(..).collect();
+        drop(late);
+        for task in self.list.close() {
+            task.shutdown();
+        }
+    }
+}
+
 impl Exec {
     pub fn new() -> Exec {
         Exec {
