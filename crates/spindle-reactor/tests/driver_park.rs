@@ -329,10 +329,15 @@ fn sleep_completes_never_early() {
 }
 
 #[test]
-fn sleep_in_the_past_is_ready_without_registering() {
+fn sleep_in_the_past_yields_once_without_registering() {
     let driver = Driver::new().unwrap();
     let mut sleep = Sleep::new(&driver, Instant::now());
-    let waker = Waker::from(Arc::new(Flag::default()));
+    let flag = Arc::new(Flag::default());
+    let waker = Waker::from(flag.clone());
+    // asyncio's sleep(0): suspend once, already woken, then done.
+    assert_eq!(poll_once(&mut sleep, &waker), Poll::Pending);
+    assert!(flag.is_set(), "the yield wakes the task at once");
+    assert_eq!(driver.pending_timers(), 0);
     assert_eq!(poll_once(&mut sleep, &waker), Poll::Ready(()));
     assert_eq!(driver.pending_timers(), 0);
 }

@@ -26,6 +26,11 @@ use crate::timer::entry::{Polled, SleepEntry};
 /// [`Driver::fire_due`]) after the deadline, or when it is polled and the
 /// clock already shows the deadline has passed.
 ///
+/// Like asyncio's `sleep`, it always suspends at least once: a first poll
+/// that finds the deadline already past wakes the task and returns `Pending`
+/// (registering nothing), so `sleep(Duration::ZERO)` lets other tasks run,
+/// as `await asyncio.sleep(0)` does.
+///
 /// If [`Driver::clear_timers`] drops the timer of a pending `Sleep`, the
 /// `Sleep` registers a fresh timer on its next poll.
 pub struct Sleep {
@@ -34,6 +39,8 @@ pub struct Sleep {
     /// `None` until the first poll, after completion via the clock, and after
     /// a reset of an unpolled sleep.
     entry: Option<Arc<SleepEntry>>,
+    /// The sleep has suspended once (see the type's docs).
+    suspended: bool,
 }
 
 impl Sleep {
@@ -43,6 +50,7 @@ impl Sleep {
             driver: driver.clone(),
             deadline,
             entry: None,
+            suspended: false,
         }
     }
 
@@ -80,8 +88,14 @@ impl Future for Sleep {
             }
         }
         if Instant::now() >= this.deadline {
-            return Poll::Ready(());
+            if this.suspended {
+                return Poll::Ready(());
+            }
+            this.suspended = true;
+            cx.waker().wake_by_ref();
+            return Poll::Pending;
         }
+        this.suspended = true;
         this.entry = Some(
             this.driver
                 .register_sleep(this.deadline, cx.waker().clone()),
