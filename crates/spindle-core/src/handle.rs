@@ -3,7 +3,7 @@
 //! A callback is a tiny task whose future calls the closure once. The handle can only stop it
 //! before it starts: [`Handle::cancel`] returns `true` exactly when the callback will never run.
 
-use crate::task::{Cancel, Header, Task};
+use crate::task::{Cancelling, Header, Task};
 use std::fmt;
 use std::ptr::NonNull;
 use std::time::Instant;
@@ -26,18 +26,7 @@ impl Handle {
     /// Cancels the callback if it has not started. `true` means it will never run (also on a
     /// second call); `false` means it already ran or is running, and nothing changed.
     pub fn cancel(&self) -> bool {
-        // SAFETY: our Task<()> holds a reference to the header for as long as `self` lives.
-        let header = unsafe { self.ptr().as_ref() };
-        match header.state.cancel_unstarted() {
-            Cancel::AlreadyComplete => false,
-            Cancel::Flagged => true,
-            Cancel::Submit => {
-                // SAFETY: SCHEDULED was set and a reference taken for the runnable, which
-                // drops the callback on the loop.
-                unsafe { (header.vtable.schedule)(self.ptr(), false) };
-                true
-            }
-        }
+        crate::task::cancel(self.ptr(), Cancelling::Callback)
     }
 
     /// `true` when the callback was cancelled before it ran.

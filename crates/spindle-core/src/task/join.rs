@@ -3,7 +3,7 @@
 use super::cell::DoneCallback;
 use super::header::Header;
 use super::raw::{self, TaskId, TaskRef};
-use super::state::{CANCELLED, COMPLETE};
+use super::state::{Cancelling, CANCELLED, COMPLETE};
 use crate::error::TaskError;
 use std::fmt;
 use std::future::Future;
@@ -61,7 +61,7 @@ impl<T> Task<T> {
     /// yields [`TaskError::Cancelled`]. A task that is being polled on another worker at this
     /// very moment may still finish with its value in that poll.
     pub fn cancel(&self) -> bool {
-        raw::cancel(self.ptr)
+        raw::cancel(self.ptr, Cancelling::Task)
     }
 
     /// `true` once the task finished: with a value, a panic, or a cancellation.

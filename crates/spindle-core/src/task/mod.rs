@@ -63,7 +63,8 @@ pub use runnable::Runnable;
 pub use schedule::{Schedule, TaskPanic};
 
 pub(crate) use header::Header;
-pub(crate) use state::{Cancel, CANCELLED as CANCELLED_BIT};
+pub(crate) use raw::cancel;
+pub(crate) use state::{Cancelling, CANCELLED as CANCELLED_BIT};
 
 use cell::Cell;
 use std::future::Future;

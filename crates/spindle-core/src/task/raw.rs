@@ -2,7 +2,7 @@
 //! `current_task()` and callback handles. It can cancel and inspect a task, never read its output.
 
 use super::header::Header;
-use super::state::{Cancel, CANCELLED, COMPLETE};
+use super::state::{Cancel, Cancelling, CANCELLED, COMPLETE};
 use std::fmt;
 use std::ptr::NonNull;
 
@@ -75,7 +75,7 @@ impl TaskRef {
 
     /// Requests cancellation; `false` when the task had already finished. See `Task::cancel`.
     pub fn cancel(&self) -> bool {
-        cancel(self.ptr)
+        cancel(self.ptr, Cancelling::Task)
     }
 
     /// Drops the future of an idle task now, on this thread, and completes it as cancelled; a
@@ -96,10 +96,11 @@ pub(crate) fn task_name(header: &Header) -> String {
     }
 }
 
-pub(crate) fn cancel(ptr: NonNull<Header>) -> bool {
+/// Requests cancellation; `true` when it took (see `State::cancel` for the two kinds).
+pub(crate) fn cancel(ptr: NonNull<Header>, who: Cancelling) -> bool {
     // SAFETY: the caller holds a reference.
     let header = unsafe { ptr.as_ref() };
-    match header.state.cancel() {
+    match header.state.cancel(who) {
         Cancel::AlreadyComplete => false,
         Cancel::Flagged => true,
         Cancel::Submit => {

@@ -88,6 +88,15 @@ pub(crate) enum WakeByVal {
     Done { last_ref: bool },
 }
 
+/// Who calls `State::cancel`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Cancelling {
+    /// `Task::cancel` / `TaskRef::cancel`.
+    Task,
+    /// `Handle::cancel` / `TimerHandle::cancel`.
+    Callback,
+}
+
 /// What `cancel` found.
 #[derive(Debug, PartialEq, Eq)]
 pub(crate) enum Cancel {
@@ -215,10 +224,16 @@ impl State {
         })
     }
 
-    /// Requests cancellation (`Task::cancel`, `Handle::cancel`).
-    pub(crate) fn cancel(&self) -> Cancel {
+    /// Requests cancellation. A task (`Task::cancel`) is cancelled unless complete, even while
+    /// running (its future is dropped at the next suspension point). A callback
+    /// (`Handle::cancel`) is only cancelled if it has not started; one already dropped by a
+    /// cancel keeps answering `Flagged` (it never ran and never will).
+    pub(crate) fn cancel(&self, who: Cancelling) -> Cancel {
+        let callback = who == Cancelling::Callback;
         self.update(|s| {
-            if s.has(COMPLETE) {
+            if callback && s.has(COMPLETE) && s.has(CANCELLED) {
+                (None, Cancel::Flagged)
+            } else if s.has(COMPLETE) || (callback && s.has(RUNNING)) {
                 (None, Cancel::AlreadyComplete)
             } else if s.is_idle() {
                 Self::check_overflow(s);
@@ -242,28 +257,6 @@ impl State {
                 (Some(s.0 | CANCELLED | RUNNING), true)
             } else {
                 (Some(s.0 | CANCELLED), false)
-            }
-        })
-    }
-
-    /// Requests cancellation of a callback only if it has not started: a callback that is
-    /// running or ran cannot be stopped, and says so (`false`); one already dropped by a cancel
-    /// stays cancelled (`true`).
-    pub(crate) fn cancel_unstarted(&self) -> Cancel {
-        self.update(|s| {
-            if s.has(COMPLETE) && s.has(CANCELLED) {
-                // Finished by cancellation: it never ran and never will, so the answer stays `true`.
-                (None, Cancel::Flagged)
-            } else if s.has(COMPLETE) || s.has(RUNNING) {
-                (None, Cancel::AlreadyComplete)
-            } else if s.is_idle() {
-                Self::check_overflow(s);
-                (
-                    Some((s.0 | CANCELLED | SCHEDULED) + REF_ONE),
-                    Cancel::Submit,
-                )
-            } else {
-                (Some(s.0 | CANCELLED), Cancel::Flagged)
             }
         })
     }
