@@ -114,6 +114,7 @@ impl Builder {
         let shared = Arc::new(Shared {
             flavor: self.flavor,
             injector: Injector::new(),
+            single_queue: workers == 1,
             remotes,
             idle: Idle::new(workers),
             driver,

@@ -10,7 +10,7 @@ use crate::exception::ExceptionContext;
 use crate::loom::{fence, lock, Arc, Ordering::SeqCst};
 use crate::run;
 use crate::schedule::LoopRef;
-use crate::shared::{Flavor, Shared};
+use crate::shared::Shared;
 use crate::Builder;
 use spindle_core::{task, Handle, Task, TaskRef, TimerHandle};
 use std::fmt;
@@ -284,7 +284,8 @@ pub(crate) fn call_soon_on(
     if shared.is_closed() {
         return Err(LoopClosed);
     }
-    let (runnable, task, list_ref) = task::create(Callback(Some(f)), LoopRef(shared.clone()), None);
+    let (runnable, task, list_ref) =
+        task::create_callback(Callback(Some(f)), LoopRef(shared.clone()));
     // Callbacks are not tasks for `all_tasks()`: the queues and the timers own them.
     drop(list_ref);
     match when {
@@ -326,7 +327,7 @@ where
 fn submit(shared: &Arc<Shared>, runnable: spindle_core::Runnable) {
     let runnable = context::with(|cx| match cx {
         Some(cx) if Arc::ptr_eq(&cx.shared, shared) => match &cx.worker {
-            Some(worker) if shared.flavor == Flavor::MultiThread => {
+            Some(worker) if !shared.single_queue => {
                 shared.push_local(worker, runnable);
                 None
             }

@@ -51,7 +51,9 @@ pub(crate) struct RunState {
 
 pub(crate) struct Shared {
     pub(crate) flavor: Flavor,
-    pub(crate) injector: Injector<Runnable>,
+    pub(crate) injector: Injector,
+    /// One FIFO for everything (current-thread, or a single worker): asyncio's exact order.
+    pub(crate) single_queue: bool,
     pub(crate) remotes: Box<[Remote]>,
     pub(crate) idle: Idle,
     pub(crate) driver: Driver,
@@ -82,8 +84,8 @@ impl Shared {
 
     /// Queues a runnable on this thread's worker (`worker.shared` is `self`).
     pub(crate) fn schedule_local(&self, worker: &context::Worker, task: Runnable, yielded: bool) {
-        if self.flavor == Flavor::CurrentThread {
-            // One FIFO for everything: asyncio's order. The run thread is awake (it is the
+        if self.single_queue {
+            // One FIFO for everything: asyncio's order. The only worker is awake (it is the
             // caller), so no one needs waking.
             self.injector.push(task);
             return;

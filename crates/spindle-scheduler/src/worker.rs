@@ -129,6 +129,10 @@ impl WorkerLoop {
 
     fn next_task(&mut self) -> Option<Runnable> {
         let (shared, worker) = (&self.shared, &self.worker);
+        if shared.single_queue {
+            // A single worker keeps asyncio's order: one FIFO, no LIFO slot, no batches.
+            return shared.injector.pop();
+        }
         if self.tick % GLOBAL_QUEUE_INTERVAL == 0 {
             if let Some(task) = shared.injector.pop() {
                 return Some(task);

@@ -54,6 +54,60 @@ fn call_soon_runs_in_fifo_order_on_current_thread() {
     });
 }
 
+/// API.md: "with one worker exactly asyncio's order". A single worker runs one FIFO of
+/// callbacks and task steps (no LIFO slot, no batches), whether they were scheduled from
+/// outside the loop, from a callback, or by waking a task.
+#[test]
+fn one_worker_runs_callbacks_and_tasks_in_fifo_order() {
+    common::bounded(20, || {
+        let lp = EventLoop::builder().worker_threads(1).build().unwrap();
+        let log: Log = Arc::default();
+        for i in 0..500 {
+            let log = log.clone();
+            lp.call_soon(move || log.lock().unwrap().push(i));
+        }
+        let (log_tasks, inner) = (log.clone(), lp.clone());
+        lp.call_soon(move || {
+            // Two tasks that yield in turn: their steps interleave strictly, 1000, 2000, 1001, ...
+            // The second one stops the loop when it is done.
+            for base in [1000, 2000] {
+                let (log, stopper) = (log_tasks.clone(), inner.clone());
+                inner.spawn(async move {
+                    for step in 0..3 {
+                        log.lock().unwrap().push(base + step);
+                        yield_now().await;
+                    }
+                    if base == 2000 {
+                        stopper.stop();
+                    }
+                });
+            }
+        });
+        lp.run_forever();
+        let mut expected: Vec<usize> = (0..500).collect();
+        expected.extend([1000, 2000, 1001, 2001, 1002, 2002]);
+        assert_eq!(*log.lock().unwrap(), expected);
+        lp.close();
+    });
+}
+
+/// asyncio: inside a `call_soon` callback there is no current task.
+#[test]
+fn no_task_is_current_inside_a_callback() {
+    each_flavour(20, |flavour, builder| {
+        let lp = builder.build().unwrap();
+        let seen = Arc::new(Mutex::new(None));
+        let (seen_cb, stopper) = (seen.clone(), lp.clone());
+        lp.call_soon(move || {
+            *seen_cb.lock().unwrap() = Some(spindle_core::current_task().is_none());
+            stopper.stop();
+        });
+        lp.run_forever();
+        assert_eq!(*seen.lock().unwrap(), Some(true), "{flavour}");
+        lp.close();
+    });
+}
+
 #[test]
 fn every_call_soon_runs_exactly_once() {
     each_flavour(20, |flavour, builder| {

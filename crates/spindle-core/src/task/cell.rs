@@ -62,6 +62,7 @@ impl<F: Future, S> Cell<F, S> {
         vtable: &'static Vtable,
         id: u64,
         name: Option<Box<str>>,
+        callback: bool,
         refs: usize,
     ) -> NonNull<Header> {
         let cell = Box::new(Cell {
@@ -74,6 +75,8 @@ impl<F: Future, S> Cell<F, S> {
                     next: None,
                     linked: false,
                 }),
+                queue_next: UnsafeCell::new(None),
+                callback,
                 id,
                 name,
             },

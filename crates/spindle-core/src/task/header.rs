@@ -42,6 +42,11 @@ pub(crate) struct Header {
     /// The awaiter's waker; ownership follows the `JOIN_WAKER` bit (see `state.rs`).
     pub(crate) awaiter: UnsafeCell<Option<Waker>>,
     pub(crate) links: UnsafeCell<Links>,
+    /// The next runnable of the `Inject` queue this task's runnable is in; guarded by that
+    /// queue's lock.
+    pub(crate) queue_next: UnsafeCell<Option<NonNull<Header>>>,
+    /// A `call_soon` callback rather than a task: `current_task()` does not report it.
+    pub(crate) callback: bool,
     pub(crate) id: u64,
     pub(crate) name: Option<Box<str>>,
 }

@@ -44,6 +44,7 @@ mod cell;
 mod context;
 mod harness;
 mod header;
+mod inject;
 mod join;
 mod list;
 mod raw;
@@ -56,6 +57,7 @@ mod waker;
 mod loom_tests;
 
 pub use context::current_task;
+pub use inject::Inject;
 pub use join::Task;
 pub use list::TaskList;
 pub use raw::{TaskId, TaskRef};
@@ -88,8 +90,41 @@ where
     F::Output: Send + 'static,
     S: Schedule,
 {
+    allocate(future, scheduler, name, false)
+}
+
+/// Like [`create`], for a `call_soon` callback wrapped in a future: the same task machinery,
+/// but `current_task()` reports no task while it runs, as in asyncio.
+pub fn create_callback<F, S>(future: F, scheduler: S) -> (Runnable, Task<F::Output>, TaskRef)
+where
+    F: Future + Send + 'static,
+    F::Output: Send + 'static,
+    S: Schedule,
+{
+    allocate(future, scheduler, None, true)
+}
+
+fn allocate<F, S>(
+    future: F,
+    scheduler: S,
+    name: Option<Box<str>>,
+    callback: bool,
+) -> (Runnable, Task<F::Output>, TaskRef)
+where
+    F: Future + Send + 'static,
+    F::Output: Send + 'static,
+    S: Schedule,
+{
     let id = NEXT_ID.fetch_add(1, Ordering::Relaxed);
-    let ptr = Cell::allocate(future, scheduler, harness::vtable::<F, S>(), id, name, 3);
+    let ptr = Cell::allocate(
+        future,
+        scheduler,
+        harness::vtable::<F, S>(),
+        id,
+        name,
+        callback,
+        3,
+    );
     // SAFETY: the cell was created with three references, SCHEDULED and JOIN_INTEREST, one
     // for each of these handles.
     unsafe {

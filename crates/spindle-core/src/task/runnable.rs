@@ -27,6 +27,13 @@ impl Runnable {
         Runnable { ptr }
     }
 
+    /// Gives up the runnable's reference to a queue that links it through its header.
+    pub(crate) fn into_raw(self) -> NonNull<Header> {
+        let ptr = self.ptr;
+        mem::forget(self);
+        ptr
+    }
+
     fn header(&self) -> &Header {
         // SAFETY: the runnable's reference keeps the header alive.
         unsafe { self.ptr.as_ref() }

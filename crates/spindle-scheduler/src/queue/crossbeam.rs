@@ -8,9 +8,6 @@ pub(crate) struct Local<T>(Worker<T>);
 /// Another worker's handle on a [`Local`].
 pub(crate) struct Stealer<T>(CbStealer<T>);
 
-/// The shared FIFO queue.
-pub(crate) struct Injector<T>(crossbeam_deque::Injector<T>);
-
 /// Retries a steal that lost a race with another stealer: the queue had work, so giving up
 /// could send a worker to sleep beside runnable tasks.
 fn settle<T>(mut attempt: impl FnMut() -> Steal<T>) -> Option<T> {
@@ -47,26 +44,5 @@ impl<T> Stealer<T> {
     }
     pub(crate) fn is_empty(&self) -> bool {
         self.0.is_empty()
-    }
-}
-
-impl<T> Injector<T> {
-    pub(crate) fn new() -> Injector<T> {
-        Injector(crossbeam_deque::Injector::new())
-    }
-    pub(crate) fn push(&self, task: T) {
-        self.0.push(task)
-    }
-    pub(crate) fn pop(&self) -> Option<T> {
-        settle(|| self.0.steal())
-    }
-    pub(crate) fn steal_batch_and_pop(&self, dest: &Local<T>) -> Option<T> {
-        settle(|| self.0.steal_batch_and_pop(&dest.0))
-    }
-    pub(crate) fn is_empty(&self) -> bool {
-        self.0.is_empty()
-    }
-    pub(crate) fn len(&self) -> usize {
-        self.0.len()
     }
 }

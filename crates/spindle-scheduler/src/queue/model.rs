@@ -6,7 +6,6 @@ use std::collections::VecDeque;
 
 pub(crate) struct Local<T>(Arc<Mutex<VecDeque<T>>>);
 pub(crate) struct Stealer<T>(Arc<Mutex<VecDeque<T>>>);
-pub(crate) struct Injector<T>(Mutex<VecDeque<T>>);
 
 /// Moves half of `src` (at least one) into `dest` and returns one more for the caller.
 fn steal_half<T>(src: &mut VecDeque<T>, dest: &Local<T>) -> Option<T> {
@@ -44,27 +43,5 @@ impl<T> Stealer<T> {
     }
     pub(crate) fn is_empty(&self) -> bool {
         lock(&self.0).is_empty()
-    }
-}
-
-impl<T> Injector<T> {
-    pub(crate) fn new() -> Injector<T> {
-        Injector(Mutex::new(VecDeque::new()))
-    }
-    pub(crate) fn push(&self, task: T) {
-        lock(&self.0).push_back(task)
-    }
-    pub(crate) fn pop(&self) -> Option<T> {
-        lock(&self.0).pop_front()
-    }
-    pub(crate) fn steal_batch_and_pop(&self, dest: &Local<T>) -> Option<T> {
-        let mut src = lock(&self.0);
-        steal_half(&mut src, dest)
-    }
-    pub(crate) fn is_empty(&self) -> bool {
-        lock(&self.0).is_empty()
-    }
-    pub(crate) fn len(&self) -> usize {
-        lock(&self.0).len()
     }
 }
