@@ -2,7 +2,7 @@
 //!
 //! Measures waking another task: every message wakes the task that waits for it, which may
 //! sit on the other worker (a cross-thread wake) or on the same one. The channel is
-//! [`mailbox`](crate::mailbox), the same code on every runtime.
+//! [`crate::mailbox`], the same code on every runtime.
 
 use crate::mailbox::{self, Receiver, Sender};
 use crate::Spawner;
