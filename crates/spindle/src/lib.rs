@@ -6,6 +6,7 @@
 //! `docs/asyncio-mapping.md` lists every name and every behavioural difference.
 //!
 //! ```
+//! # #[cfg(feature = "scheduler")] {
 //! use std::time::Duration;
 //!
 //! // asyncio.run(main())
@@ -17,6 +18,7 @@
 //!     task.await.unwrap()
 //! });
 //! assert_eq!(answer, 42);
+//! # }
 //! ```
 //!
 //! # Feature flags
