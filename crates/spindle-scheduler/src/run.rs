@@ -96,11 +96,7 @@ pub(crate) fn run_forever(shared: &Arc<Shared>) {
     });
     match shared.flavor {
         Flavor::CurrentThread => {
-            let core = lock(&shared.run_core)
-                .take()
-                .expect("an active run owns the core");
-            let (core, _exit) = current_thread::run(shared, core, || false);
-            *lock(&shared.run_core) = Some(core);
+            current_thread::run(shared, || false);
         }
         Flavor::MultiThread => {
             let mut run = lock(&shared.run);
@@ -127,20 +123,15 @@ pub(crate) fn run_until_complete<F: Future>(shared: &Arc<Shared>, future: F) -> 
     let mut future = pin!(future);
     match shared.flavor {
         Flavor::CurrentThread => {
-            let core = lock(&shared.run_core)
-                .take()
-                .expect("an active run owns the core");
             lock(&shared.run).main_woken = true;
             let mut output = None;
-            let (core, exit) =
-                current_thread::run(shared, core, || match future.as_mut().poll(&mut cx) {
-                    Poll::Ready(value) => {
-                        output = Some(value);
-                        true
-                    }
-                    Poll::Pending => false,
-                });
-            *lock(&shared.run_core) = Some(core);
+            let exit = current_thread::run(shared, || match future.as_mut().poll(&mut cx) {
+                Poll::Ready(value) => {
+                    output = Some(value);
+                    true
+                }
+                Poll::Pending => false,
+            });
             match (exit, output) {
                 (Exit::MainDone, Some(value)) => value,
                 _ => panic!("spindle: the event loop stopped before the future completed"),

@@ -346,3 +346,24 @@ fn spindle_run_runs_the_future_and_closes_the_loop() {
         assert!(EventLoop::try_current().is_none());
     });
 }
+
+/// A panic in the main future propagates out of `run_until_complete`, and the loop stays
+/// usable: the next run works, tasks spawned before still run.
+#[test]
+fn the_loop_survives_a_panicking_main_future() {
+    quiet_expected_panics();
+    each_flavour(20, |flavour, builder| {
+        let lp = builder.build().unwrap();
+        let message = expect_panic("a panicking main future", || {
+            lp.run_until_complete(async { panic!("main future panics") })
+        });
+        assert!(
+            message.contains("main future panics"),
+            "{flavour}: {message}"
+        );
+        assert!(!lp.is_running(), "{flavour}");
+        let task = lp.spawn(async { 7 });
+        assert_eq!(lp.run_until_complete(task).unwrap(), 7, "{flavour}");
+        lp.close();
+    });
+}
