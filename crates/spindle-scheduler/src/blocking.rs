@@ -1,6 +1,6 @@
 //! The bounded blocking pool behind `to_thread` and `run_in_executor`.
 //!
-//! Threads are started on demand, up to `max_threads`, and retire after `KEEP_ALIVE` without
+//! Threads are started on demand, up to `max_threads`, and retire after a keep-alive (10 s by default) without
 //! work, so an idle loop holds no blocking threads. Jobs are task runnables: a job cancelled
 //! before it starts is dropped unrun. On close, queued jobs are cancelled and idle threads
 //! exit; a thread inside a long blocking call is not waited for (it exits when its call
@@ -11,9 +11,9 @@ use spindle_core::Runnable;
 use std::collections::VecDeque;
 use std::time::Duration;
 
-/// How long an idle blocking thread waits for work before it exits. Long enough that a burst
-/// of `to_thread` calls reuses threads, short enough that an idle loop sheds them.
-const KEEP_ALIVE: Duration = Duration::from_secs(10);
+/// How long an idle blocking thread waits for work before it exits, by default. Long enough
+/// that a burst of `to_thread` calls reuses threads, short enough that an idle loop sheds them.
+pub(crate) const DEFAULT_KEEP_ALIVE: Duration = Duration::from_secs(10);
 
 pub(crate) struct BlockingPool {
     inner: Arc<Inner>,
@@ -23,6 +23,7 @@ struct Inner {
     state: Mutex<State>,
     work: Condvar,
     max_threads: usize,
+    keep_alive: Duration,
     name: String,
 }
 
@@ -34,7 +35,7 @@ struct State {
 }
 
 impl BlockingPool {
-    pub(crate) fn new(max_threads: usize, name: String) -> BlockingPool {
+    pub(crate) fn new(max_threads: usize, keep_alive: Duration, name: String) -> BlockingPool {
         BlockingPool {
             inner: Arc::new(Inner {
                 state: Mutex::new(State {
@@ -45,6 +46,7 @@ impl BlockingPool {
                 }),
                 work: Condvar::new(),
                 max_threads: max_threads.max(1),
+                keep_alive,
                 name,
             }),
         }
@@ -110,7 +112,7 @@ impl Inner {
                 break;
             }
             state.idle += 1;
-            let (next, timeout) = match self.work.wait_timeout(state, KEEP_ALIVE) {
+            let (next, timeout) = match self.work.wait_timeout(state, self.keep_alive) {
                 Ok((guard, result)) => (guard, result.timed_out()),
                 Err(poison) => {
                     let (guard, result) = poison.into_inner();

@@ -1,15 +1,17 @@
 //! `Builder`: how an event loop is configured before it starts.
 
+use crate::blocking::{BlockingPool, DEFAULT_KEEP_ALIVE};
 use crate::event_loop::EventLoop;
 use crate::exception::{ExceptionContext, Handler};
 use crate::loom::{lock, thread, Arc, AtomicBool, AtomicUsize, Condvar, Mutex};
 use crate::park::Parker;
 use crate::queue::{Injector, Local};
 use crate::shared::{Core, Flavor, Remote, RunState, Shared};
-use crate::{blocking::BlockingPool, idle::Idle, worker};
+use crate::{idle::Idle, worker};
 use spindle_core::TaskList;
 use spindle_reactor::Driver;
 use std::io;
+use std::time::Duration;
 
 /// The default bound of the blocking pool, asyncio's `min(32, cpus + 4)` for its default
 /// executor: enough threads to overlap blocking I/O, few enough not to thrash.
@@ -30,6 +32,7 @@ pub struct Builder {
     flavor: Flavor,
     workers: Option<usize>,
     max_blocking: Option<usize>,
+    keep_alive: Duration,
     thread_name: String,
     handler: Option<Handler>,
 }
@@ -47,6 +50,7 @@ impl Builder {
             flavor: Flavor::MultiThread,
             workers: None,
             max_blocking: None,
+            keep_alive: DEFAULT_KEEP_ALIVE,
             thread_name: "spindle".to_owned(),
             handler: None,
         }
@@ -69,6 +73,12 @@ impl Builder {
     /// `min(32, cores + 4)`, as asyncio's default executor).
     pub fn max_blocking_threads(mut self, n: usize) -> Builder {
         self.max_blocking = Some(n.max(1));
+        self
+    }
+
+    /// How long an idle blocking-pool thread waits for work before it exits (default 10 s).
+    pub fn blocking_keep_alive(mut self, keep_alive: Duration) -> Builder {
+        self.keep_alive = keep_alive;
         self
     }
 
@@ -122,6 +132,7 @@ impl Builder {
             tasks: TaskList::new(4 * workers),
             blocking: BlockingPool::new(
                 self.max_blocking.unwrap_or_else(default_max_blocking),
+                self.keep_alive,
                 self.thread_name.clone(),
             ),
             running: AtomicBool::new(false),

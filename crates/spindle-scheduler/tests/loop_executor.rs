@@ -4,9 +4,9 @@
 
 mod common;
 
-use common::{each_flavour, quiet_expected_panics, EXPECTED};
+use common::{bounded, each_flavour, quiet_expected_panics, EXPECTED};
 use spindle_core::TaskError;
-use spindle_scheduler::{sleep, spawn, to_thread, yield_now};
+use spindle_scheduler::{sleep, spawn, to_thread, yield_now, EventLoop};
 use std::sync::mpsc;
 use std::sync::{Arc, Condvar, Mutex};
 use std::thread;
@@ -161,6 +161,44 @@ fn the_blocking_pool_is_bounded() {
             "{flavour}: {max} blocking jobs ran at once with max_blocking_threads(2)"
         );
         assert!(max >= 1, "{flavour}");
+        lp.close();
+    });
+}
+
+/// Threads of the blocking pool whose name starts with `prefix` (Linux: `/proc/self/task`).
+fn threads_named(prefix: &str) -> usize {
+    std::fs::read_dir("/proc/self/task")
+        .expect("/proc/self/task")
+        .filter_map(|entry| std::fs::read_to_string(entry.ok()?.path().join("comm")).ok())
+        .filter(|comm| comm.trim_end().starts_with(prefix))
+        .count()
+}
+
+/// Blocking threads retire when idle: after the keep-alive without work the pool holds no
+/// thread (waited for with a bound, not a fixed sleep).
+#[test]
+fn idle_blocking_threads_retire() {
+    bounded(20, || {
+        // Thread names are truncated to 15 bytes by Linux: keep the prefix short and unique.
+        let lp = EventLoop::builder()
+            .worker_threads(1)
+            .thread_name("retire")
+            .blocking_keep_alive(Duration::from_millis(20))
+            .build()
+            .unwrap();
+        let value = lp.run_until_complete(async { spindle_scheduler::to_thread(|| 5).await });
+        assert_eq!(value.unwrap(), 5);
+        let deadline = std::time::Instant::now() + Duration::from_secs(10);
+        while threads_named("retire-blocking") > 0 {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the blocking thread never retired"
+            );
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        // And the pool starts a new one on demand.
+        let again = lp.run_until_complete(async { spindle_scheduler::to_thread(|| 6).await });
+        assert_eq!(again.unwrap(), 6);
         lp.close();
     });
 }
