@@ -6,7 +6,8 @@
 #   3. the facade's feature flags, each on its own
 #   4. loom models of the cross-thread paths (ci/loom.sh)
 #   5. valgrind memcheck over the task core's tests (ci/valgrind.sh)
-#   6. cargo test --workspace: unit, integration and doc tests (last, so its summary closes the log)
+#   6. the tour prints exactly the lines of crates/spindle/examples/tour.expected
+#   7. cargo test --workspace: unit, integration and doc tests (last, so its summary closes the log)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TERM_COLOR=never
@@ -34,6 +35,9 @@ ci/loom.sh
 
 step "valgrind memcheck of the task core"
 ci/valgrind.sh
+
+step "the tour prints asyncio's lines"
+cargo run --quiet --example tour | diff -u crates/spindle/examples/tour.expected -
 
 step "cargo test --workspace"
 cargo test --workspace
