@@ -2,7 +2,9 @@
 //!
 //! The names are asyncio's: an [`EventLoop`] with `call_soon`, `call_later`,
 //! `call_soon_threadsafe`, `run_until_complete`, `run_forever` and `stop`; tasks
-//! ([`spawn`], [`Task`]) and futures ([`Promise`]); [`sleep`], [`yield_now`], [`to_thread`].
+//! ([`spawn`], [`Task`]) and futures ([`Promise`]); [`sleep`], [`yield_now`], [`to_thread`];
+//! the combinators [`gather`], [`try_gather`], [`wait`], [`wait_for`], [`timeout_at`],
+//! [`shield`], [`as_completed`], [`TaskGroup`] and [`join2`]..[`join4`].
 //! `docs/asyncio-mapping.md` lists every name and every behavioural difference.
 //!
 //! ```
@@ -23,7 +25,8 @@
 //!
 //! # Feature flags
 //!
-//! - `scheduler`: the event loop and its work-stealing workers (implies `reactor`).
+//! - `scheduler`: the event loop and its work-stealing workers (implies `reactor`), and the
+//!   combinators.
 //! - `reactor`: the I/O driver and timers.
 //! - `sync`: `Queue`, `Lock`, `Event`, `Semaphore`, ... (work under any executor).
 //! - `full` (default): all of the above.
@@ -40,6 +43,15 @@ pub use spindle_core::{
 pub use spindle_scheduler::{
     run, sleep, sleep_until, spawn, to_thread, yield_now, Builder, EventLoop, ExceptionContext,
     LoopClosed, YieldNow,
+};
+
+#[cfg(feature = "scheduler")]
+mod combinators;
+#[cfg(feature = "scheduler")]
+pub use combinators::{
+    as_completed, gather, join2, join3, join4, shield, timeout, timeout_at, try_gather, wait,
+    wait_for, wait_results, AsCompleted, Gather, Join2, Join3, Join4, ReturnWhen, Shield,
+    TaskFailure, TaskGroup, TaskGroupError, TaskGroupJoin, Timeout, TryGather, Wait,
 };
 
 /// Timers and the I/O driver.
