@@ -126,7 +126,9 @@ impl<T> WaitList<T> {
     pub(crate) fn remove(&mut self, key: WaiterKey) -> Option<T> {
         if matches!(self.slots[key.0], Slot::Waiting { .. }) {
             drop(self.unlink(key.0));
-            self.slots[key.0] = Slot::Free { next_free: self.free };
+            self.slots[key.0] = Slot::Free {
+                next_free: self.free,
+            };
             self.free = Some(key.0);
             return None;
         }
