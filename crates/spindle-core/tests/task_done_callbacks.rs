@@ -138,3 +138,23 @@ fn polling_after_the_output_was_taken_panics() {
     assert!(matches!(poll_noop(&mut task), Poll::Ready(Ok(1))));
     let _ = poll_noop(&mut task);
 }
+
+/// asyncio: a done callback sees its future `done()`. Here: `is_done()` through a `TaskRef`
+/// taken before completion is already true inside the callback.
+#[test]
+fn a_callback_sees_the_task_done() {
+    let exec = Exec::new();
+    let gate = Gate::new();
+    let wait = gate.wait();
+    let task = exec.spawn(async move {
+        wait.await;
+        3
+    });
+    exec.run_all();
+    let seen = Arc::new(Mutex::new(None));
+    let (seen_cb, task_ref) = (Arc::clone(&seen), task.to_ref());
+    task.add_done_callback(move |_| *seen_cb.lock().unwrap() = Some(task_ref.is_done()));
+    gate.open();
+    exec.run_all();
+    assert_eq!(*seen.lock().unwrap(), Some(true));
+}

@@ -39,8 +39,8 @@ pub(crate) struct Done<T> {
     pub(crate) taken: bool,
     /// A callback saw the output: a panic in it counts as retrieved.
     pub(crate) seen: bool,
-    /// Callbacks added after completion that have not run yet: the awaiter waits for them so
-    /// every callback sees the output.
+    /// Callbacks claimed but not run yet (by the completer, or queued with `call_soon` when
+    /// added after completion): the awaiter waits for them so every callback sees the output.
     pub(crate) late: usize,
     /// The awaiter parked behind `late`.
     pub(crate) late_waiter: Option<Waker>,

@@ -152,23 +152,25 @@ where
         }
     }
 
-    /// Stores the outcome, runs the done callbacks, publishes `COMPLETE`, wakes the awaiter and
+    /// Stores the outcome, publishes `COMPLETE`, runs the done callbacks, wakes the awaiter and
     /// releases `refs` references held by the caller (plus the owner list's). Caller holds
     /// `RUNNING`.
+    ///
+    /// The callbacks run after `COMPLETE` (so `is_done()` is true inside them, as asyncio's
+    /// `done()`), yet before any awaiter can take the output: they are counted in `done.late`
+    /// while they run, and `read_output` waits for that count to reach zero.
     fn complete(&self, output: Result<F::Output, TaskError>, refs: usize) {
         let cancelled = matches!(output, Err(TaskError::Cancelled));
         self.replace_stage(Stage::Finished(output));
 
         let cell = self.cell();
-        {
+        let callbacks = {
             let mut done = lock(&cell.done);
             done.dispatched = true;
-            if !done.callbacks.is_empty() {
-                let callbacks = mem::take(&mut done.callbacks);
-                self.run_callbacks(callbacks);
-                done.seen = true;
-            }
-        }
+            let callbacks = mem::take(&mut done.callbacks);
+            done.late += callbacks.len();
+            callbacks
+        };
 
         let released = refs
             + usize::from(
@@ -179,6 +181,18 @@ where
             );
         let header = self.header();
         let before = header.state.complete(cancelled);
+
+        let mut late_waiter = None;
+        if !callbacks.is_empty() {
+            let mut done = lock(&cell.done);
+            let n = callbacks.len();
+            self.run_callbacks(callbacks);
+            done.seen = true;
+            done.late -= n;
+            if done.late == 0 {
+                late_waiter = done.late_waiter.take();
+            }
+        }
         if before.has(JOIN_INTEREST) && before.has(JOIN_WAKER) {
             // SAFETY: JOIN_WAKER was set when COMPLETE was published, so the handle can no
             // longer write the slot: this thread has read access, and our reference keeps it.
@@ -189,14 +203,17 @@ where
                 }
             });
         }
+        if let Some(waiter) = late_waiter {
+            waiter.wake();
+        }
         if header.state.ref_dec(released) {
             // SAFETY: those were the last references.
             unsafe { dealloc::<F, S>(self.ptr()) }
         }
     }
 
-    /// Runs callbacks with the output. Caller holds the `done` lock (or `RUNNING` before
-    /// `COMPLETE`), so the stage is stable.
+    /// Runs callbacks with the output. Caller holds the `done` lock and the callbacks are
+    /// counted in `done.late`, so nobody can take the output meanwhile: the stage is stable.
     fn run_callbacks(&self, callbacks: Vec<DoneCallback<F::Output>>) {
         for callback in callbacks {
             let ran = self.cell().stage.with(|stage| {

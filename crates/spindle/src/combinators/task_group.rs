@@ -69,9 +69,6 @@ struct State {
     children: Vec<Option<TaskRef>>,
     free: Vec<usize>,
     running: usize,
-    /// Children whose done callback ran but which may not report `is_done()` yet (callbacks
-    /// run just before a task publishes completion); `join` waits until they do.
-    finishing: Vec<TaskRef>,
     failures: Vec<TaskFailure>,
     /// A child failed: the others were cancelled, new ones are cancelled on spawn.
     aborted: bool,
@@ -88,20 +85,14 @@ impl Shared {
     /// A child finished (its done callback): record a failure, abort the group on the first
     /// one, wake `join` when the last child is done.
     fn child_done(&self, slot: usize, failure: Option<TaskFailure>) {
-        // References are dropped outside the lock: dropping the last one frees the task and
-        // its output, whose `Drop` may reach this group.
-        let finished: Vec<TaskRef>;
+        // The child's reference is dropped outside the lock: dropping the last one frees the
+        // task and its output, whose `Drop` may reach this group.
+        let child: TaskRef;
         let (to_cancel, waker) = {
             let mut state = self.lock();
-            let child = state.children[slot].take().expect("a child finishes once");
+            child = state.children[slot].take().expect("a child finishes once");
             state.free.push(slot);
             state.running -= 1;
-            let (done, still): (Vec<TaskRef>, Vec<TaskRef>) = std::mem::take(&mut state.finishing)
-                .into_iter()
-                .partition(TaskRef::is_done);
-            finished = done;
-            state.finishing = still;
-            state.finishing.push(child);
             let mut to_cancel = Vec::new();
             if let Some(failure) = failure {
                 state.failures.push(failure);
@@ -120,7 +111,7 @@ impl Shared {
         for child in to_cancel {
             child.cancel();
         }
-        drop(finished);
+        drop(child);
         if let Some(waker) = waker {
             waker.wake();
         }
@@ -292,7 +283,7 @@ impl Future for TaskGroupJoin {
             .group
             .as_ref()
             .expect("`TaskGroupJoin` polled after completion");
-        let (failures, finishing) = {
+        let failures = {
             let mut state = group.shared.lock();
             if state.running > 0 {
                 if !state
@@ -304,18 +295,9 @@ impl Future for TaskGroupJoin {
                 }
                 return Poll::Pending;
             }
-            if state.finishing.iter().any(|child| !child.is_done()) {
-                // The last callbacks ran; their tasks publish completion in a moment.
-                drop(state);
-                cx.waker().wake_by_ref();
-                return Poll::Pending;
-            }
-            (
-                std::mem::take(&mut state.failures),
-                std::mem::take(&mut state.finishing),
-            )
+            // Done callbacks run after a task publishes completion: every child is done now.
+            std::mem::take(&mut state.failures)
         };
-        drop(finishing);
         // Every child is done: dropping the group cancels nothing.
         self.group = None;
         if failures.is_empty() {

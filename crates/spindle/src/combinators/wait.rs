@@ -3,17 +3,15 @@
 //!
 //! The outputs must stay in the tasks (the caller awaits each done task afterwards), so the
 //! tasks are never polled here. Each one gets a done callback instead, which records whether it
-//! failed and wakes the waiter. Done callbacks run just *before* a task publishes `COMPLETE`;
-//! `is_done()` is the truth for the split, and a task whose callback ran but which does not
-//! report `is_done()` yet is a completion in flight: the waiter yields and looks again (the
-//! window is a few instructions on the completing worker).
+//! failed and wakes the waiter. Done callbacks run once a task reports `is_done()`, which is the
+//! truth for the split.
 
 use crate::{sleep_until, Task, TaskError};
 use spindle_reactor::Sleep;
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::atomic::{AtomicU8, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::task::{Context, Poll, Waker};
 use std::time::{Duration, Instant};
@@ -127,22 +125,18 @@ fn is_panic_or_err<T, E>(output: &Result<Result<T, E>, TaskError>) -> bool {
     matches!(output, Err(TaskError::Panicked(_)) | Ok(Err(_)))
 }
 
-/// A task's done callback ran.
-const NOTIFIED: u8 = 0b01;
-/// ... and the task failed (see [`ReturnWhen::FirstException`]).
-const FAILED: u8 = 0b10;
-
 /// What the done callbacks share with the waiter.
 struct Shared {
     waker: Mutex<Option<Waker>>,
-    /// One `NOTIFIED | FAILED` byte per task, by input index.
-    flags: Box<[AtomicU8]>,
+    /// Per task, by input index: it finished and failed (see [`ReturnWhen::FirstException`]).
+    failed: Box<[AtomicBool]>,
 }
 
 impl Shared {
     fn notify(&self, index: usize, failed: bool) {
-        let flag = if failed { NOTIFIED | FAILED } else { NOTIFIED };
-        self.flags[index].fetch_or(flag, Ordering::Release);
+        if failed {
+            self.failed[index].store(true, Ordering::Release);
+        }
         let waker = self
             .waker
             .lock()
@@ -194,7 +188,7 @@ impl<T: Send + 'static> Wait<T> {
     fn start(&mut self, waker: &Waker) {
         let shared = Arc::new(Shared {
             waker: Mutex::new(Some(waker.clone())),
-            flags: self.tasks.iter().map(|_| AtomicU8::new(0)).collect(),
+            failed: self.tasks.iter().map(|_| AtomicBool::new(false)).collect(),
         });
         let needs_outcome = self.return_when == ReturnWhen::FirstException;
         for (index, task) in self.tasks.iter().enumerate() {
@@ -250,15 +244,13 @@ impl<T: Send + 'static> Future for Wait<T> {
         }
         let shared = this.shared.as_ref().expect("started above");
 
-        let (mut all_done, mut any_done, mut failed, mut in_flight) = (true, false, false, false);
-        for (task, flag) in this.tasks.iter().zip(shared.flags.iter()) {
-            let flag = flag.load(Ordering::Acquire);
+        let (mut all_done, mut any_done, mut failed) = (true, false, false);
+        for (task, task_failed) in this.tasks.iter().zip(shared.failed.iter()) {
             if task.is_done() {
                 any_done = true;
-                failed |= flag & FAILED != 0;
+                failed |= task_failed.load(Ordering::Acquire);
             } else {
                 all_done = false;
-                in_flight |= flag & NOTIFIED != 0;
             }
         }
         // Nothing to wait for: every condition holds (`all_done` is vacuously true).
@@ -274,10 +266,6 @@ impl<T: Send + 'static> Future for Wait<T> {
                 .into_iter()
                 .partition(|task| task.is_done());
             return Poll::Ready((done, pending));
-        }
-        if in_flight {
-            // A task ran its callbacks but has not published COMPLETE yet: look again soon.
-            cx.waker().wake_by_ref();
         }
         Poll::Pending
     }
