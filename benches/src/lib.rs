@@ -8,7 +8,10 @@
 //! - [`runtimes`]: [`Runtime`] and [`Spawner`], and one adapter per runtime.
 //! - [`workloads`]: one module per workload, and [`Workload`], the list the binary runs.
 //! - [`mailbox`]: the one channel every workload uses, the same code on every runtime.
-//! - [`harness`]: medians, durations, the results table and a watchdog against hangs.
+//! - [`harness`]: medians, durations, the results tables, the interleaved rounds, the
+//!   command-line arguments and a watchdog against hangs.
+//! - [`primitives`]: the workloads of the second binary, `sync` (`src/bin/sync.rs`): spindle's
+//!   `Queue` and `Lock` against tokio's and smol's channel and mutex.
 //!
 //! A workload is an `async fn` over any [`Spawner`]; the same function then runs on each
 //! runtime:
@@ -33,6 +36,7 @@
 
 pub mod harness;
 pub mod mailbox;
+pub mod primitives;
 pub mod runtimes;
 pub mod workloads;
 

@@ -21,6 +21,32 @@ use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
+/// The three runtimes, each with the same number of workers, alive together for a whole run
+/// (an idle one parks its threads).
+#[derive(Debug)]
+pub struct Runtimes {
+    /// spindle's loop.
+    pub spindle: SpindleRuntime,
+    /// tokio's runtime.
+    pub tokio: TokioRuntime,
+    /// smol's executor and its threads.
+    pub smol: SmolRuntime,
+}
+
+impl Runtimes {
+    /// The names of the three, in the order of the fields.
+    pub const NAMES: [&'static str; 3] = [SpindleRuntime::NAME, TokioRuntime::NAME, SmolRuntime::NAME];
+
+    /// The three runtimes with `workers` workers each.
+    pub fn new(workers: usize) -> Runtimes {
+        Runtimes {
+            spindle: SpindleRuntime::new(workers),
+            tokio: TokioRuntime::new(workers),
+            smol: SmolRuntime::new(workers),
+        }
+    }
+}
+
 /// A runtime under test, as the binary drives it.
 pub trait Runtime {
     /// The handle its tasks spawn with.

@@ -2,6 +2,10 @@
 //! chapter on the event loop, study notes and an article on blocking the loop), redone with
 //! spindle's `EventLoop`, tasks and executors.
 //!
+//! Sections 1-9 are the loop itself (callbacks, coroutines, tasks, threads); sections 10-18 are
+//! the tools built on it: a `Lock`, a `Queue`, and the combinators (`gather`, `wait`,
+//! `wait_for`, `shield`, `as_completed`), ending with an `async for` over a stream.
+//!
 //! Run it with `cargo run --release --example tour`.
 //!
 //! Every section prints the lines its Python original prints, in the same order. What Python
@@ -17,10 +21,14 @@
 //!   Used where the point is threads: a loop running on a background thread, blocking calls
 //!   moved off the loop.
 
-use spindle::{EventLoop, Promise, TaskError};
+use futures_core::Stream;
+use spindle::sync::{GetNowaitError, Lock, PutNowaitError, Queue, QueueEmpty, QueueFull};
+use spindle::{EventLoop, Promise, ReturnWhen, Task, TaskError, TaskId, TimeoutError};
 use std::fmt;
+use std::future::poll_fn;
 use std::io::Read;
 use std::path::{Path, PathBuf};
+use std::pin::Pin;
 use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
 use std::sync::{mpsc, Arc};
 use std::thread;
@@ -28,7 +36,7 @@ use std::time::{Duration, Instant};
 
 /// The Python examples count in seconds (`asyncio.sleep(1)`, `call_later(10, ..)`). Every such
 /// duration is multiplied by `SCALE`: one "asyncio second" of the tour lasts 100 ms, so the
-/// whole tour runs in about three seconds. Only the waiting is shortened; the order of events
+/// whole tour runs in about five seconds. Only the waiting is shortened; the order of events
 /// and the printed lines are those of the originals.
 const SCALE: f64 = 0.1;
 
@@ -48,6 +56,15 @@ fn main() {
     loop_on_a_background_thread();
     tasks_and_done_callbacks();
     blocking_calls_off_the_loop();
+    async_with_lock();
+    queue_nowait();
+    queue_get_in_wait();
+    gather_in_order();
+    gather_errors_as_values();
+    wait_return_when();
+    wait_for_eternity();
+    shield_from_cancellation();
+    async_for();
 }
 
 fn heading(title: &str) {
@@ -462,4 +479,611 @@ fn blocking_calls_off_the_loop() {
     });
     lp.close();
     let _ = std::fs::remove_dir_all(dir);
+}
+
+// ---------------------------------------------------------------------------------------------
+// 10. async with lock
+// ---------------------------------------------------------------------------------------------
+
+/// The notebook's `use_lock`: `async with lock:` is `lock.lock().await`, and the guard that
+/// comes back releases the lock when it is dropped, at the end of the function.
+async fn use_lock(lock: Arc<Lock>) {
+    let _held = lock.lock().await;
+    spindle::sleep(seconds(1.0)).await;
+    println!("much lock, such concurrency");
+}
+
+/// Says whether two one-second sleeps taken under one lock were serialised.
+fn serialised_verdict(elapsed: Duration) -> &'static str {
+    if elapsed >= seconds(1.5) {
+        "(both done after 2 sleeps, not 1: the lock let them in one at a time)"
+    } else {
+        "(both done after ~1 sleep: the lock did not keep them apart!)"
+    }
+}
+
+fn async_with_lock() {
+    // asyncio: lock = asyncio.Lock()
+    //          loop.run_until_complete(asyncio.gather(use_lock(), use_lock()))
+    heading("10. async with lock: two gathered tasks, one at a time");
+    // Current-thread loop, the notebook's loop. The two printed lines are the same whichever
+    // task gets the lock first, so the second part runs the same on the multi-thread loop.
+    let lp = asyncio_ordered_loop();
+    let lock = Arc::new(Lock::new(()));
+    let start = Instant::now();
+    let results = lp.run_until_complete(spindle::gather([
+        use_lock(lock.clone()),
+        use_lock(lock.clone()),
+    ]));
+    println!("run_until_complete -> {results:?}");
+    println!("{}", serialised_verdict(start.elapsed()));
+    lp.close();
+
+    // On the default multi-thread loop the two tasks may sit on two workers; the lock still
+    // lets only one of them in at a time.
+    let lp = default_loop();
+    let start = Instant::now();
+    let results = lp.run_until_complete(async {
+        spindle::gather([use_lock(lock.clone()), use_lock(lock.clone())]).await
+    });
+    println!("on the multi-thread loop -> {results:?}");
+    println!("{}", serialised_verdict(start.elapsed()));
+    lp.close();
+}
+
+// ---------------------------------------------------------------------------------------------
+// 11. A queue without waiting
+// ---------------------------------------------------------------------------------------------
+
+fn queue_nowait() {
+    // asyncio: queue.put_nowait('foo'); queue.qsize(); queue.get_nowait(); ... QueueEmpty
+    heading("11. Queue: put_nowait, get_nowait, QueueEmpty, maxsize and QueueFull");
+    // The _nowait methods need no loop at all, as in the book ("You did not even bother to
+    // get or run the event loop"). `Queue::new(0)` is asyncio's `Queue()`: unbounded.
+    let queue = Queue::new(0);
+    queue
+        .put_nowait("foo")
+        .expect("an unbounded queue takes every item");
+    println!("queue.qsize() -> {}", queue.qsize());
+    match queue.get_nowait() {
+        Ok(item) => println!("queue.get_nowait() -> {item:?}"),
+        Err(error) => println!("queue.get_nowait() -> no item: {error}"),
+    }
+    println!("queue.qsize() -> {}", queue.qsize());
+    // asyncio raises QueueEmpty; here it is the error value of get_nowait.
+    match queue.get_nowait() {
+        Ok(item) => println!("queue.get_nowait() -> {item:?}"),
+        Err(GetNowaitError::Empty(QueueEmpty)) => {
+            println!("queue.get_nowait() -> QueueEmpty: {QueueEmpty}")
+        }
+        Err(error) => println!("queue.get_nowait() -> {error}"),
+    }
+
+    // asyncio: queue.put_nowait('foo'); loop.run_until_complete(queue.get())
+    // Current-thread loop, the book's loop: an item is there, so get() returns at once.
+    let lp = asyncio_ordered_loop();
+    queue
+        .put_nowait("foo")
+        .expect("an unbounded queue takes every item");
+    let item = lp
+        .run_until_complete(queue.get())
+        .expect("the queue is not shut down");
+    println!("run_until_complete(queue.get()) -> {item:?}");
+
+    // asyncio: queue = asyncio.Queue(maxsize=5); put_nowait raises QueueFull when it is full.
+    let queue = Arc::new(Queue::new(5));
+    for item in 0..5 {
+        queue.put_nowait(item).expect("there is room for 5 items");
+    }
+    println!(
+        "Queue(maxsize={}) after 5 put_nowait: qsize() -> {}, full() -> {}",
+        queue.maxsize(),
+        queue.qsize(),
+        queue.full()
+    );
+    match queue.put_nowait(5) {
+        Ok(()) => println!("queue.put_nowait(5) -> went in"),
+        // The refused item is handed back inside the error.
+        Err(PutNowaitError::Full(QueueFull(item))) => {
+            println!("queue.put_nowait({item}) -> QueueFull (the item {item} is handed back)")
+        }
+        Err(error) => println!("queue.put_nowait(5) -> {error}"),
+    }
+    // "A call to the put method will simply wait until a previous item is removed, and then
+    // (and only then) will it place the item on the queue."
+    lp.run_until_complete(async {
+        let putter = spindle::spawn({
+            let queue = queue.clone();
+            async move {
+                queue.put(5).await.expect("the queue is not shut down");
+                println!("put(5) went in");
+            }
+        });
+        spindle::sleep(seconds(0.5)).await;
+        println!("put(5) still waiting: {}", !putter.is_done());
+        match queue.get_nowait() {
+            Ok(item) => println!("queue.get_nowait() -> {item}"),
+            Err(error) => println!("queue.get_nowait() -> no item: {error}"),
+        }
+        putter
+            .await
+            .expect("the putter neither panics nor is cancelled");
+        println!("queue.qsize() -> {}", queue.qsize());
+    });
+    lp.close();
+}
+
+// ---------------------------------------------------------------------------------------------
+// 12. queue.get() inside wait(.., timeout)
+// ---------------------------------------------------------------------------------------------
+
+/// Renders `wait`'s `(done, pending)` the way asyncio prints it:
+/// `({Task(<name>)<result=..>}, {Task(<name>)<PENDING>})`, with `set()` for an empty set.
+/// Each done task still holds its output: it is awaited here (asyncio's `task.result()`), and
+/// `outcome` turns it into `result=..` or `exception=..`.
+async fn render_wait<T>(
+    done: Vec<Task<T>>,
+    pending: &[Task<T>],
+    outcome: impl Fn(&T) -> String,
+) -> String {
+    fn set(items: Vec<String>) -> String {
+        if items.is_empty() {
+            "set()".to_string()
+        } else {
+            format!("{{{}}}", items.join(", "))
+        }
+    }
+    let mut shown = Vec::new();
+    for task in done {
+        let name = task.name();
+        let outcome = match task.await {
+            Ok(value) => outcome(&value),
+            Err(error) => format!("exception={error}"),
+        };
+        shown.push(format!("Task(<{name}>)<{outcome}>"));
+    }
+    let pending = pending
+        .iter()
+        .map(|task| format!("Task(<{}>)<PENDING>", task.name()))
+        .collect();
+    format!("({}, {})", set(shown), set(pending))
+}
+
+fn queue_get_in_wait() {
+    // asyncio: task = asyncio.async(queue.get()); loop.run_until_complete(asyncio.wait([task],
+    //          timeout=1)); queue.put_nowait('bar'); task.add_done_callback(stop); run_forever()
+    heading("12. a task waiting on queue.get() inside wait(.., timeout)");
+    // Current-thread loop: nothing runs between two run_* calls, as in the book, so the task
+    // is still not done right after the put_nowait.
+    let lp = asyncio_ordered_loop();
+    let queue = Arc::new(Queue::new(0));
+    let task = {
+        let queue = queue.clone();
+        lp.spawn_named("get", async move { queue.get().await })
+    };
+    let (done, pending) = lp.run_until_complete(async {
+        let (done, pending) =
+            spindle::wait([task], ReturnWhen::AllCompleted, Some(seconds(1.0))).await;
+        println!(
+            "wait([task], timeout=1): {} done, {} pending",
+            done.len(),
+            pending.len()
+        );
+        let shown = render_wait(Vec::new(), &pending, |_| String::new()).await;
+        (done, (pending, shown))
+    });
+    let (mut pending, shown) = pending;
+    debug_assert!(done.is_empty());
+    println!("run_until_complete -> {shown}");
+    // wait() cancels nothing: the task is still there, still waiting for an item.
+    let task = pending.pop().expect("the get task is pending");
+    println!("task.done() -> {}", task.is_done());
+
+    queue
+        .put_nowait("bar")
+        .expect("an unbounded queue takes every item");
+    // The item is there, but the loop is not running: the task has not run yet.
+    println!("after put_nowait('bar'): task.done() -> {}", task.is_done());
+
+    // asyncio: task.add_done_callback(functools.partial(stop, loop)); loop.run_forever()
+    let to_stop = lp.clone();
+    task.add_done_callback(move |_| to_stop.stop());
+    lp.run_forever();
+    println!("task.done() -> {}", task.is_done());
+    let item = lp
+        .run_until_complete(task)
+        .expect("the get task neither panics nor is cancelled")
+        .expect("the queue is not shut down");
+    println!("task.result() -> {item:?}");
+    lp.close();
+}
+
+// ---------------------------------------------------------------------------------------------
+// 13. gather: results in input order
+// ---------------------------------------------------------------------------------------------
+
+/// The book's `mix`: a done callback on the gathered task gets all the results at once.
+fn mix(outcome: &Result<Vec<String>, TaskError>) {
+    match outcome {
+        Ok(teas) => println!("Mixing the {} together.", teas.join(" and ")),
+        Err(error) => println!("Nothing to mix: {error}."),
+    }
+}
+
+fn gather_in_order() {
+    // asyncio: meta_task = asyncio.gather(make_tea('chamomile'), make_tea('green'),
+    //          make_tea('herbal')); meta_task.done(); loop.run_until_complete(meta_task)
+    heading("13. gather: results in input order");
+    // Current-thread loop: gather spawns its children in input order and one thread runs
+    // them FIFO, so the "Now making" lines come in input order, every run. (The book's
+    // Python 3.4 printed chamomile, herbal, green: its gather went through a set, and the
+    // book warns that the children are "not guaranteed to be run in that order". Today's
+    // asyncio prints input order, as here.) The results are in input order on any loop.
+    let lp = asyncio_ordered_loop();
+
+    // asyncio's gather returns a future that is scheduled at once; spindle's gather spawns its
+    // children on the running loop, so the gather itself runs as a task: the meta-task.
+    let mut meta_task = lp.spawn(async {
+        spindle::gather([make_tea("chamomile"), make_tea("green"), make_tea("herbal")]).await
+    });
+    println!("meta_task.done() -> {}", meta_task.is_done());
+    // `&mut task` is a future too: the handle stays here, to ask it done() afterwards.
+    let teas = lp
+        .run_until_complete(&mut meta_task)
+        .expect("gather neither panics nor is cancelled");
+    println!("run_until_complete -> {teas:?}");
+    println!("meta_task.done() -> {}", meta_task.is_done());
+
+    // asyncio: meta_task = asyncio.gather(make_tea('herbal'), make_tea('green'))
+    //          meta_task.add_done_callback(mix); loop.run_until_complete(meta_task)
+    // (The book prints green before herbal here, results included; gather's order is the
+    // input order, herbal first.)
+    let meta_task =
+        lp.spawn(async { spindle::gather([make_tea("herbal"), make_tea("green")]).await });
+    meta_task.add_done_callback(mix);
+    let teas = lp
+        .run_until_complete(meta_task)
+        .expect("gather neither panics nor is cancelled");
+    println!("run_until_complete -> {teas:?}");
+    lp.close();
+}
+
+// ---------------------------------------------------------------------------------------------
+// 14. gather: errors kept as values
+// ---------------------------------------------------------------------------------------------
+
+/// The notes' factorial takes a Python value: an int, or the string "rashid" by mistake.
+#[derive(Clone, Copy)]
+enum PyValue {
+    Int(u64),
+    Str(&'static str),
+}
+
+/// Python's `TypeError`, as a Rust error value; shown as Python's repr shows it.
+#[derive(Debug)]
+struct TypeError(&'static str);
+
+impl fmt::Display for TypeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "TypeError('{}')", self.0)
+    }
+}
+
+impl std::error::Error for TypeError {}
+
+/// The notes' `factorial`. Python's `range(2, number + 1)` with `number = "rashid"` raises
+/// `TypeError` before the loop prints anything; here that is an `Err` returned at once.
+async fn factorial(name: &'static str, number: PyValue) -> Result<u64, TypeError> {
+    let number = match number {
+        PyValue::Int(n) => n,
+        PyValue::Str(_) => return Err(TypeError(r#"can only concatenate str (not "int") to str"#)),
+    };
+    let mut f = 1;
+    for i in 2..=number {
+        println!("Task {name}: Compute factorial({number}), currently i={i}...");
+        spindle::sleep(seconds(1.0)).await;
+        f *= i;
+    }
+    println!("Task {name}: factorial({number}) = {f}");
+    Ok(f)
+}
+
+/// A list of results shown as Python prints it: values as themselves, errors by their repr.
+fn python_list<T: fmt::Display, E: fmt::Display>(items: &[Result<T, E>]) -> String {
+    let items: Vec<String> = items
+        .iter()
+        .map(|item| match item {
+            Ok(value) => value.to_string(),
+            Err(error) => error.to_string(),
+        })
+        .collect();
+    format!("[{}]", items.join(", "))
+}
+
+fn gather_errors_as_values() {
+    // asyncio: L = await asyncio.gather(factorial("A", 2), factorial("E", "rashid"),
+    //          factorial("B", 3), factorial("C", 4), return_exceptions=True); print(L)
+    heading("14. gather with errors kept as values (return_exceptions=True)");
+    // Current-thread loop: the children start in input order and their sleeps, all of the
+    // same length, end in the order they began, so the lines interleave exactly as asyncio's.
+    let lp = asyncio_ordered_loop();
+    // There is no return_exceptions flag: the children return Results, and gather keeps
+    // every Err in its place among the values.
+    let results = lp.run_until_complete(async {
+        spindle::gather([
+            factorial("A", PyValue::Int(2)),
+            factorial("E", PyValue::Str("rashid")), // an error, as a value
+            factorial("B", PyValue::Int(3)),
+            factorial("C", PyValue::Int(4)),
+        ])
+        .await
+    });
+    println!("{}", python_list(&results));
+    lp.close();
+}
+
+// ---------------------------------------------------------------------------------------------
+// 15. wait: FIRST_COMPLETED, timeout, FIRST_EXCEPTION
+// ---------------------------------------------------------------------------------------------
+
+/// Python's `RuntimeError`, as a Rust error value; shown as Python's repr shows it.
+#[derive(Debug)]
+struct RuntimeError(&'static str);
+
+impl fmt::Display for RuntimeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "RuntimeError('{}')", self.0)
+    }
+}
+
+impl std::error::Error for RuntimeError {}
+
+/// The book's `raise_ex_after`: sleeps, then "raises" by returning `Err`.
+async fn raise_ex_after(s: f64) -> Result<(), RuntimeError> {
+    spindle::sleep(seconds(s)).await;
+    Err(RuntimeError("Raising an exception."))
+}
+
+/// `asyncio.sleep(s)` as a named task (asyncio shows a task by its coroutine's name).
+fn sleep_task(lp: &EventLoop, s: f64) -> Task<()> {
+    lp.spawn_named("sleep", spindle::sleep(seconds(s)))
+}
+
+/// The task of `tasks` with this id, by the seconds it sleeps.
+fn which(tasks: &[(TaskId, f64)], id: TaskId) -> f64 {
+    tasks
+        .iter()
+        .find(|(task, _)| *task == id)
+        .map(|&(_, s)| s)
+        .expect("the task is one of ours")
+}
+
+fn wait_return_when() {
+    // asyncio: asyncio.wait([asyncio.sleep(3), asyncio.sleep(2), asyncio.sleep(1)],
+    //          return_when=asyncio.FIRST_COMPLETED)
+    heading("15. wait: FIRST_COMPLETED, timeout and FIRST_EXCEPTION");
+    // Current-thread loop, the book's loop. wait() returns done and pending in input order
+    // (asyncio: two sets), so the printed tuples are the same on every run.
+    let lp = asyncio_ordered_loop();
+    let tasks = [
+        sleep_task(&lp, 3.0),
+        sleep_task(&lp, 2.0),
+        sleep_task(&lp, 1.0),
+    ];
+    let seconds_of: Vec<(TaskId, f64)> =
+        tasks.iter().map(|t| t.id()).zip([3.0, 2.0, 1.0]).collect();
+    let (first, shown) = lp.run_until_complete(async {
+        let (done, pending) = spindle::wait(tasks, ReturnWhen::FirstCompleted, None).await;
+        let first: Vec<f64> = done.iter().map(|t| which(&seconds_of, t.id())).collect();
+        let shown = render_wait(done, &pending, |()| "result=None".to_string()).await;
+        // Nothing cancels the pending sleeps: they run on, until close() drops them.
+        ((first, pending.len()), shown)
+    });
+    println!("run_until_complete -> {shown}");
+    println!(
+        "(first done: the sleep of {:?} second(s); still pending: {})",
+        first.0, first.1
+    );
+
+    // asyncio: asyncio.wait([asyncio.sleep(5), asyncio.sleep(1)], timeout=3)
+    let tasks = [sleep_task(&lp, 5.0), sleep_task(&lp, 1.0)];
+    let shown = lp.run_until_complete(async {
+        let (done, pending) =
+            spindle::wait(tasks, ReturnWhen::AllCompleted, Some(seconds(3.0))).await;
+        render_wait(done, &pending, |()| "result=None".to_string()).await
+    });
+    println!("with timeout=3: run_until_complete -> {shown}");
+
+    // asyncio: asyncio.wait([asyncio.sleep(1), raise_ex_after(2), asyncio.sleep(3)],
+    //          return_when=asyncio.FIRST_EXCEPTION)
+    // wait_results: a task that returns Err counts as an exception (wait only counts panics).
+    let ok_after = |s: f64| async move {
+        spindle::sleep(seconds(s)).await;
+        Ok::<(), RuntimeError>(())
+    };
+    let show = |outcome: &Result<(), RuntimeError>| match outcome {
+        Ok(()) => "result=None".to_string(),
+        Err(error) => format!("exception={error}"),
+    };
+    let tasks = [
+        lp.spawn_named("sleep", ok_after(1.0)),
+        lp.spawn_named("raise_ex_after", raise_ex_after(2.0)),
+        lp.spawn_named("sleep", ok_after(3.0)),
+    ];
+    let shown = lp.run_until_complete(async {
+        let (done, pending) = spindle::wait_results(tasks, ReturnWhen::FirstException, None).await;
+        render_wait(done, &pending, show).await
+    });
+    println!("FIRST_EXCEPTION: run_until_complete -> {shown}");
+
+    // asyncio: asyncio.wait([asyncio.sleep(1), asyncio.sleep(2)], return_when=FIRST_EXCEPTION)
+    // No task fails: the wait returns once all are done.
+    let tasks = [
+        lp.spawn_named("sleep", ok_after(1.0)),
+        lp.spawn_named("sleep", ok_after(2.0)),
+    ];
+    let shown = lp.run_until_complete(async {
+        let (done, pending) = spindle::wait_results(tasks, ReturnWhen::FirstException, None).await;
+        render_wait(done, &pending, show).await
+    });
+    println!("FIRST_EXCEPTION, none raised: run_until_complete -> {shown}");
+    lp.close();
+}
+
+// ---------------------------------------------------------------------------------------------
+// 16. wait_for: a timeout
+// ---------------------------------------------------------------------------------------------
+
+/// The notes' `eternity`: an hour's sleep (scaled, still far longer than the tour).
+async fn eternity() {
+    spindle::sleep(seconds(3600.0)).await;
+    println!("Can you sleep longer than this?");
+}
+
+fn wait_for_eternity() {
+    // asyncio: try: await asyncio.wait_for(eternity(), timeout=1.0)
+    //          except asyncio.TimeoutError: print('timeout!')
+    heading("16. wait_for: timing out an eternity");
+    // Current-thread loop, as asyncio.run's.
+    let lp = asyncio_ordered_loop();
+    lp.run_until_complete(async {
+        // The except clause is a match on the Err; eternity() is dropped (cancelled) first.
+        match spindle::wait_for(seconds(1.0), eternity()).await {
+            Ok(()) => println!("eternity ended"),
+            Err(TimeoutError) => println!("timeout!"),
+        }
+    });
+    lp.close();
+}
+
+// ---------------------------------------------------------------------------------------------
+// 17. shield
+// ---------------------------------------------------------------------------------------------
+
+/// The notes' `something()`: work worth finishing even when whoever waits for it gives up.
+async fn something() -> &'static str {
+    spindle::sleep(seconds(2.0)).await;
+    println!("something() finished anyway");
+    "something's result"
+}
+
+fn shield_from_cancellation() {
+    // asyncio: res = await shield(something())
+    heading("17. shield: the work outlives a cancelled or timed-out awaiter");
+    // Current-thread loop: the cancellation, the timeout and the end of the work come in a
+    // fixed order.
+    let lp = asyncio_ordered_loop();
+    lp.run_until_complete(async {
+        // The awaiter is cancelled. In asyncio something() keeps running while the awaiter
+        // gets CancelledError; here the awaiter's future is dropped, which drops the Shield,
+        // which detaches the work. The work hands its result over through a Promise (an
+        // asyncio Future), so that it can be seen after the awaiter is gone.
+        let result = Promise::new();
+        let awaiter = spindle::spawn({
+            let result = result.clone();
+            async move {
+                let res = spindle::shield(async move {
+                    let value = something().await;
+                    let _ = result.set_result(value);
+                    value
+                })
+                .await;
+                println!("the awaiter got {res:?}"); // never printed: it is cancelled first
+            }
+        });
+        spindle::sleep(seconds(1.0)).await;
+        awaiter.cancel();
+        match awaiter.await {
+            Err(TaskError::Cancelled) => println!("awaiter -> CancelledError"),
+            other => println!("awaiter -> {other:?}"),
+        }
+        match result.await {
+            Ok(value) => println!("the shielded work, after all -> {value:?}"),
+            Err(error) => println!("the shielded work -> {error}"),
+        }
+
+        // The awaiter times out: wait_for a reference to the Shield, so that only the
+        // reference is dropped, and await the Shield itself afterwards.
+        let mut work = spindle::shield(something());
+        match spindle::wait_for(seconds(1.0), &mut work).await {
+            Ok(res) => println!("wait_for(shield(something()), 1) -> {res:?}"),
+            Err(TimeoutError) => println!(
+                "wait_for(shield(something()), 1) -> TimeoutError; work.done() -> {}",
+                work.is_done()
+            ),
+        }
+        match work.await {
+            Ok(value) => println!("await the shield afterwards -> {value:?}"),
+            Err(error) => println!("await the shield afterwards -> {error}"),
+        }
+    });
+    lp.close();
+}
+
+// ---------------------------------------------------------------------------------------------
+// 18. async for
+// ---------------------------------------------------------------------------------------------
+
+/// One step of `async for`: the stream's next item. (spindle has no `StreamExt::next`; a
+/// `poll_fn` over `poll_next` is the whole of it.)
+async fn next<S: Stream + Unpin>(stream: &mut S) -> Option<S::Item> {
+    poll_fn(|cx| Pin::new(&mut *stream).poll_next(cx)).await
+}
+
+/// The notebook's documents, `{'value': i}` (without MongoDB's `_id`, which changes on every
+/// insert).
+struct Doc {
+    value: u32,
+}
+
+impl fmt::Display for Doc {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{{'value': {}}}", self.value)
+    }
+}
+
+fn async_for() {
+    // asyncio: async for doc in collection.find(): print(doc)
+    heading("18. async for: a stream of documents, then as_completed");
+    // Current-thread loop, the notebook's loop.
+    let lp = asyncio_ordered_loop();
+    lp.run_until_complete(async {
+        // The collection: a producer task puts the documents into a small queue (it waits
+        // whenever the queue is full) and shuts it down after the last one, which ends the
+        // stream. The loop gets them one after the other, as the notebook says.
+        let queue = Arc::new(Queue::new(2));
+        let producer = spindle::spawn({
+            let queue = queue.clone();
+            async move {
+                for value in 0..10 {
+                    if queue.put(Doc { value }).await.is_err() {
+                        break;
+                    }
+                }
+                queue.shutdown(false);
+            }
+        });
+        // async for doc in ...:
+        let mut docs = queue.stream();
+        while let Some(doc) = next(&mut docs).await {
+            println!("{doc}");
+        }
+        producer.await.expect("the producer does not panic");
+
+        // asyncio: for fut in asyncio.as_completed([sleep(3), sleep(2), sleep(1)]): ...
+        // The stream of as_completed yields outcomes in the order the tasks finish.
+        let lp = EventLoop::current();
+        let sleeps = [3.0, 2.0, 1.0].map(|s| {
+            lp.spawn(async move {
+                spindle::sleep(seconds(s)).await;
+                s
+            })
+        });
+        let mut finished = spindle::as_completed(sleeps);
+        while let Some(outcome) = next(&mut finished).await {
+            let s = outcome.expect("a sleep neither panics nor is cancelled");
+            println!("as_completed -> the sleep of {s} second(s)");
+        }
+    });
+    lp.close();
 }

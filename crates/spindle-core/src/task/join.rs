@@ -95,7 +95,8 @@ impl<T> Task<T> {
     /// Registers `callback` to run with the task's outcome once it is done.
     ///
     /// Callbacks registered before completion run on the worker that completes the task, in
-    /// registration order, right after it completes and before an awaiter sees the output.
+    /// registration order, right after it completes (`is_done()` is already true) and before
+    /// an awaiter gets the output.
     /// Registered after completion, the callback is scheduled on the loop with `call_soon`:
     /// it never runs inside this call. A panicking callback is reported to the loop's
     /// exception handler.
