@@ -511,10 +511,12 @@ fn async_with_lock() {
     let lp = asyncio_ordered_loop();
     let lock = Arc::new(Lock::new(()));
     let start = Instant::now();
-    let results = lp.run_until_complete(spindle::gather([
-        use_lock(lock.clone()),
-        use_lock(lock.clone()),
-    ]));
+    // spindle's gather spawns its children when it is called, which needs a running loop:
+    // it is called inside the future that run_until_complete runs (asyncio's gather only
+    // needs the loop to exist).
+    let results = lp.run_until_complete(async {
+        spindle::gather([use_lock(lock.clone()), use_lock(lock.clone())]).await
+    });
     println!("run_until_complete -> {results:?}");
     println!("{}", serialised_verdict(start.elapsed()));
     lp.close();
@@ -661,20 +663,15 @@ fn queue_get_in_wait() {
         let queue = queue.clone();
         lp.spawn_named("get", async move { queue.get().await })
     };
-    let (done, pending) = lp.run_until_complete(async {
+    let (done_count, mut pending, shown) = lp.run_until_complete(async {
         let (done, pending) =
             spindle::wait([task], ReturnWhen::AllCompleted, Some(seconds(1.0))).await;
-        println!(
-            "wait([task], timeout=1): {} done, {} pending",
-            done.len(),
-            pending.len()
-        );
-        let shown = render_wait(Vec::new(), &pending, |_| String::new()).await;
-        (done, (pending, shown))
+        let done_count = done.len();
+        let shown = render_wait(done, &pending, |item| format!("result={item:?}")).await;
+        (done_count, pending, shown)
     });
-    let (mut pending, shown) = pending;
-    debug_assert!(done.is_empty());
     println!("run_until_complete -> {shown}");
+    println!("({done_count} done, {} pending)", pending.len());
     // wait() cancels nothing: the task is still there, still waiting for an item.
     let task = pending.pop().expect("the get task is pending");
     println!("task.done() -> {}", task.is_done());
@@ -756,7 +753,8 @@ fn gather_in_order() {
 #[derive(Clone, Copy)]
 enum PyValue {
     Int(u64),
-    Str(&'static str),
+    /// A string is only ever refused (`"rashid" + 1`), never read.
+    Str(#[allow(dead_code)] &'static str),
 }
 
 /// Python's `TypeError`, as a Rust error value; shown as Python's repr shows it.
@@ -846,7 +844,9 @@ async fn raise_ex_after(s: f64) -> Result<(), RuntimeError> {
 
 /// `asyncio.sleep(s)` as a named task (asyncio shows a task by its coroutine's name).
 fn sleep_task(lp: &EventLoop, s: f64) -> Task<()> {
-    lp.spawn_named("sleep", spindle::sleep(seconds(s)))
+    // An async block: spindle::sleep needs the running loop when it is called, and this task
+    // is spawned before the loop runs (asyncio's sleep, too, starts counting when it runs).
+    lp.spawn_named("sleep", async move { spindle::sleep(seconds(s)).await })
 }
 
 /// The task of `tasks` with this id, by the seconds it sleeps.
@@ -872,18 +872,23 @@ fn wait_return_when() {
     ];
     let seconds_of: Vec<(TaskId, f64)> =
         tasks.iter().map(|t| t.id()).zip([3.0, 2.0, 1.0]).collect();
-    let (first, shown) = lp.run_until_complete(async {
+    let (shown, verdict) = lp.run_until_complete(async {
         let (done, pending) = spindle::wait(tasks, ReturnWhen::FirstCompleted, None).await;
-        let first: Vec<f64> = done.iter().map(|t| which(&seconds_of, t.id())).collect();
-        let shown = render_wait(done, &pending, |()| "result=None".to_string()).await;
+        let first: Vec<String> = done
+            .iter()
+            .map(|t| format!("the {}-second sleep", which(&seconds_of, t.id())))
+            .collect();
+        let verdict = format!(
+            "(first done: {}; still pending: {})",
+            first.join(", "),
+            pending.len()
+        );
         // Nothing cancels the pending sleeps: they run on, until close() drops them.
-        ((first, pending.len()), shown)
+        let shown = render_wait(done, &pending, |()| "result=None".to_string()).await;
+        (shown, verdict)
     });
     println!("run_until_complete -> {shown}");
-    println!(
-        "(first done: the sleep of {:?} second(s); still pending: {})",
-        first.0, first.1
-    );
+    println!("{verdict}");
 
     // asyncio: asyncio.wait([asyncio.sleep(5), asyncio.sleep(1)], timeout=3)
     let tasks = [sleep_task(&lp, 5.0), sleep_task(&lp, 1.0)];
@@ -1082,7 +1087,7 @@ fn async_for() {
         let mut finished = spindle::as_completed(sleeps);
         while let Some(outcome) = next(&mut finished).await {
             let s = outcome.expect("a sleep neither panics nor is cancelled");
-            println!("as_completed -> the sleep of {s} second(s)");
+            println!("as_completed -> the {s}-second sleep");
         }
     });
     lp.close();
