@@ -35,7 +35,8 @@ pub struct Runtimes {
 
 impl Runtimes {
     /// The names of the three, in the order of the fields.
-    pub const NAMES: [&'static str; 3] = [SpindleRuntime::NAME, TokioRuntime::NAME, SmolRuntime::NAME];
+    pub const NAMES: [&'static str; 3] =
+        [SpindleRuntime::NAME, TokioRuntime::NAME, SmolRuntime::NAME];
 
     /// The three runtimes with `workers` workers each.
     pub fn new(workers: usize) -> Runtimes {
