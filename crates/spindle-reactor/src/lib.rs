@@ -13,6 +13,8 @@
 //! - `driver`: [`Driver`], [`DriverGuard`]; the park protocol.
 //! - `timer`: the timer heap, [`Sleep`], and the lock-protected queue.
 //! - `backend`: the poller behind one small interface (OS, or a loom model).
+//! - [`context`]: the driver of the loop running on this thread, for
+//!   [`Sleep::until`].
 //! - `loom`: the `std`/`loom` switch for every lock and atomic.
 //!
 //! Sockets will register with the backend through the driver; the driver
@@ -50,6 +52,7 @@
 //! ```
 
 mod backend;
+pub mod context;
 mod driver;
 mod loom;
 mod timer;

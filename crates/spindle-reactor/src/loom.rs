@@ -21,6 +21,11 @@ pub(crate) use std::sync::{
     Arc, Mutex, MutexGuard,
 };
 
+#[cfg(loom)]
+pub(crate) use loom::thread_local;
+#[cfg(not(loom))]
+pub(crate) use std::thread_local;
+
 use std::sync::{PoisonError, TryLockError};
 
 /// Locks `mutex`, recovering the guard if a previous holder panicked.

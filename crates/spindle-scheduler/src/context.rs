@@ -34,16 +34,21 @@ thread_local! {
     static CURRENT: RefCell<Option<Context>> = RefCell::new(None);
 }
 
-/// Installs `context` until the guard drops (restoring what was there).
+/// Installs `context`, and its loop's driver as the reactor's current one (for sleeps created
+/// before the run), until the guard drops, restoring what was there.
 pub(crate) fn enter(context: Context) -> Entered {
+    let driver = spindle_reactor::context::enter(&context.shared.driver);
     let previous = CURRENT.with(|c| c.replace(Some(context)));
     Entered {
         previous: Some(previous),
+        _driver: driver,
     }
 }
 
 pub(crate) struct Entered {
     previous: Option<Option<Context>>,
+    /// Restores the reactor's previous driver; fields drop after `Drop::drop` ran.
+    _driver: spindle_reactor::context::Entered,
 }
 
 impl Drop for Entered {

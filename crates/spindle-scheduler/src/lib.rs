@@ -67,6 +67,19 @@ where
     EventLoop::current().spawn(future)
 }
 
+/// Spawns `future` on the current loop as a task named `name`, asyncio's
+/// `create_task(coro, name=...)`.
+///
+/// # Panics
+/// Outside an event loop.
+pub fn spawn_named<F>(name: impl Into<String>, future: F) -> Task<F::Output>
+where
+    F: Future + Send + 'static,
+    F::Output: Send + 'static,
+{
+    EventLoop::current().spawn_named(name, future)
+}
+
 /// Runs `f` on the current loop's blocking pool, asyncio's `to_thread`.
 ///
 /// # Panics

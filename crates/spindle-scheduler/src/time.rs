@@ -1,16 +1,17 @@
 //! `sleep`, `sleep_until` and `yield_now`: waiting without blocking a worker.
 
-use crate::context;
 use spindle_reactor::Sleep;
 use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
-/// Waits `duration` (never less), asyncio's `sleep(d)`.
+/// Waits `duration` (never less), asyncio's `sleep(d)`. Like an asyncio `sleep()` coroutine
+/// it may be created before the loop runs (`lp.run_until_complete(sleep(d))`): the timer is
+/// registered with the loop that first polls it.
 ///
 /// # Panics
-/// Outside an event loop (the timer needs the loop's driver).
+/// When first polled outside an event loop.
 pub fn sleep(duration: Duration) -> Sleep {
     let now = Instant::now();
     sleep_until(
@@ -19,13 +20,12 @@ pub fn sleep(duration: Duration) -> Sleep {
     )
 }
 
-/// Waits until `deadline` (never earlier).
+/// Waits until `deadline` (never earlier); see [`sleep`].
 ///
 /// # Panics
-/// Outside an event loop.
+/// When first polled outside an event loop.
 pub fn sleep_until(deadline: Instant) -> Sleep {
-    let shared = context::shared().expect("spindle::sleep called outside an event loop");
-    Sleep::new(&shared.driver, deadline)
+    Sleep::until(deadline)
 }
 
 /// Lets other tasks run before this one continues, asyncio's `sleep(0)`: the task goes to the

@@ -367,3 +367,21 @@ fn the_loop_survives_a_panicking_main_future() {
         lp.close();
     });
 }
+
+/// asyncio: `loop.run_until_complete(asyncio.sleep(1))`. A sleep made before the run finds the
+/// loop's driver at its first poll; one handed to `spawn` before the run too.
+#[test]
+fn a_sleep_made_before_the_run_uses_the_running_loop() {
+    each_flavour(20, |flavour, builder| {
+        let lp = builder.build().unwrap();
+        let start = std::time::Instant::now();
+        lp.run_until_complete(spindle_scheduler::sleep(Duration::from_millis(5)));
+        assert!(
+            start.elapsed() >= Duration::from_millis(5),
+            "{flavour}: never early"
+        );
+        let task = lp.spawn(spindle_scheduler::sleep(Duration::from_millis(1)));
+        lp.run_until_complete(task).unwrap();
+        lp.close();
+    });
+}

@@ -41,8 +41,8 @@ pub use spindle_core::{
 
 #[cfg(feature = "scheduler")]
 pub use spindle_scheduler::{
-    run, sleep, sleep_until, spawn, to_thread, yield_now, Builder, EventLoop, ExceptionContext,
-    LoopClosed, YieldNow,
+    run, sleep, sleep_until, spawn, spawn_named, to_thread, yield_now, Builder, EventLoop,
+    ExceptionContext, LoopClosed, YieldNow,
 };
 
 #[cfg(feature = "scheduler")]

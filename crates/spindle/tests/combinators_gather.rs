@@ -232,3 +232,20 @@ fn try_gather_resumes_a_child_panic() {
         dropped.wait().await;
     });
 }
+
+/// asyncio: `loop.run_until_complete(asyncio.gather(...))`. A gather made before the run
+/// spawns its children at its first poll, inside the run.
+#[test]
+fn a_gather_made_before_the_run_spawns_inside_it() {
+    for builder in [
+        spindle::EventLoop::builder().current_thread(),
+        spindle::EventLoop::builder().worker_threads(2),
+    ] {
+        let lp = builder.build().unwrap();
+        let gathered = spindle::gather((0..3u32).map(|i| async move { i * 10 }));
+        assert_eq!(lp.run_until_complete(gathered), vec![0, 10, 20]);
+        let tried = spindle::try_gather((0..2u32).map(|i| async move { Ok::<_, ()>(i) }));
+        assert_eq!(lp.run_until_complete(tried), Ok(vec![0, 1]));
+        lp.close();
+    }
+}

@@ -34,7 +34,8 @@ use crate::timer::entry::{Polled, SleepEntry};
 /// If [`Driver::clear_timers`] drops the timer of a pending `Sleep`, the
 /// `Sleep` registers a fresh timer on its next poll.
 pub struct Sleep {
-    driver: Driver,
+    /// `None` for [`Sleep::until`] until its first poll finds the current driver.
+    driver: Option<Driver>,
     deadline: Instant,
     /// `None` until the first poll, after completion via the clock, and after
     /// a reset of an unpolled sleep.
@@ -47,7 +48,22 @@ impl Sleep {
     /// A sleep until `deadline` on `driver`. Registers nothing until polled.
     pub fn new(driver: &Driver, deadline: Instant) -> Sleep {
         Sleep {
-            driver: driver.clone(),
+            driver: Some(driver.clone()),
+            deadline,
+            entry: None,
+            suspended: false,
+        }
+    }
+
+    /// A sleep until `deadline` on the driver of the loop that first polls it (see
+    /// [`context`](crate::context)): what `spindle::sleep` returns, so it can be created before
+    /// the loop runs, as an asyncio `sleep()` coroutine can.
+    ///
+    /// # Panics
+    /// When first polled on a thread where no loop runs, if the deadline is still ahead.
+    pub fn until(deadline: Instant) -> Sleep {
+        Sleep {
+            driver: None,
             deadline,
             entry: None,
             suspended: false,
@@ -65,12 +81,12 @@ impl Sleep {
     /// without another poll. A sleep that had completed becomes pending again.
     pub fn reset(&mut self, deadline: Instant) {
         self.deadline = deadline;
-        let waker = self
-            .entry
-            .take()
-            .and_then(|entry| self.driver.cancel_sleep(&entry));
-        if let Some(waker) = waker {
-            self.entry = Some(self.driver.register_sleep(deadline, waker));
+        // An entry exists only once the driver is known.
+        let (Some(driver), Some(entry)) = (&self.driver, self.entry.take()) else {
+            return;
+        };
+        if let Some(waker) = driver.cancel_sleep(&entry) {
+            self.entry = Some(driver.register_sleep(deadline, waker));
         }
     }
 }
@@ -96,19 +112,19 @@ impl Future for Sleep {
             return Poll::Pending;
         }
         this.suspended = true;
-        this.entry = Some(
-            this.driver
-                .register_sleep(this.deadline, cx.waker().clone()),
-        );
+        let driver = this.driver.get_or_insert_with(|| {
+            crate::context::current().expect("spindle: a sleep was polled outside an event loop")
+        });
+        this.entry = Some(driver.register_sleep(this.deadline, cx.waker().clone()));
         Poll::Pending
     }
 }
 
 impl Drop for Sleep {
     fn drop(&mut self) {
-        if let Some(entry) = self.entry.take() {
+        if let (Some(driver), Some(entry)) = (&self.driver, self.entry.take()) {
             // The returned waker (if any) is dropped here, outside the lock.
-            drop(self.driver.cancel_sleep(&entry));
+            drop(driver.cancel_sleep(&entry));
         }
     }
 }

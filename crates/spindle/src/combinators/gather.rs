@@ -49,24 +49,58 @@ use std::task::{Context, Poll};
 /// # }
 /// ```
 ///
+/// The children start at once when a loop runs on this thread; a gather created outside a
+/// loop spawns them at its first poll, so `lp.run_until_complete(gather(..))` works as in
+/// asyncio.
+///
 /// # Panics
-/// Outside an event loop (when there is at least one future to spawn).
+/// When first polled outside an event loop (with at least one future to spawn).
 pub fn gather<I>(futures: I) -> Gather<<I::Item as Future>::Output>
 where
     I: IntoIterator,
     I::Item: Future + Send + 'static,
     <I::Item as Future>::Output: Send + 'static,
 {
-    let futures = futures.into_iter();
-    let mut set = TaskSet::with_capacity(futures.size_hint().0);
-    for future in futures {
-        set.push(spawn(future));
-    }
-    let results = (0..set.len()).map(|_| None).collect();
+    let (set, deferred, len) = spawn_children(futures);
     Gather {
         set,
-        results,
+        deferred,
+        results: (0..len).map(|_| None).collect(),
         finished: false,
+    }
+}
+
+/// Spawning the children later: at the first poll of a gather created outside a loop.
+type Deferred<T> = Box<dyn FnOnce() -> TaskSet<T> + Send>;
+
+/// Spawns every future as a task now if a loop runs on this thread (asyncio starts the
+/// children at once), or else at the first poll: `lp.run_until_complete(gather(..))` polls it
+/// inside the run. Returns the tasks (or the deferred spawn) and the number of children.
+fn spawn_children<I>(
+    futures: I,
+) -> (
+    TaskSet<<I::Item as Future>::Output>,
+    Option<Deferred<<I::Item as Future>::Output>>,
+    usize,
+)
+where
+    I: IntoIterator,
+    I::Item: Future + Send + 'static,
+    <I::Item as Future>::Output: Send + 'static,
+{
+    let futures: Vec<I::Item> = futures.into_iter().collect();
+    let len = futures.len();
+    let spawn_all = move || {
+        let mut set = TaskSet::with_capacity(futures.len());
+        for future in futures {
+            set.push(spawn(future));
+        }
+        set
+    };
+    if len == 0 || crate::EventLoop::try_current().is_some() {
+        (spawn_all(), None, len)
+    } else {
+        (TaskSet::new(), Some(Box::new(spawn_all)), len)
     }
 }
 
@@ -93,8 +127,10 @@ where
 /// # }
 /// ```
 ///
+/// Like [`gather`], the children start at once inside a loop, or at the first poll.
+///
 /// # Panics
-/// Outside an event loop (when there is at least one future to spawn).
+/// When first polled outside an event loop (with at least one future to spawn).
 pub fn try_gather<I, T, E>(futures: I) -> TryGather<T, E>
 where
     I: IntoIterator,
@@ -102,15 +138,11 @@ where
     T: Send + 'static,
     E: Send + 'static,
 {
-    let futures = futures.into_iter();
-    let mut set = TaskSet::with_capacity(futures.size_hint().0);
-    for future in futures {
-        set.push(spawn(future));
-    }
-    let results = (0..set.len()).map(|_| None).collect();
+    let (set, deferred, len) = spawn_children(futures);
     TryGather {
         set,
-        results,
+        deferred,
+        results: (0..len).map(|_| None).collect(),
         finished: false,
     }
 }
@@ -119,6 +151,7 @@ where
 #[must_use = "futures do nothing unless awaited; dropping a Gather cancels its children"]
 pub struct Gather<T> {
     set: TaskSet<T>,
+    deferred: Option<Deferred<T>>,
     results: Vec<Option<T>>,
     finished: bool,
 }
@@ -127,6 +160,7 @@ pub struct Gather<T> {
 #[must_use = "futures do nothing unless awaited; dropping a TryGather cancels its children"]
 pub struct TryGather<T, E> {
     set: TaskSet<Result<T, E>>,
+    deferred: Option<Deferred<Result<T, E>>>,
     results: Vec<Option<T>>,
     finished: bool,
 }
@@ -175,6 +209,9 @@ impl<T: Send + 'static> Future for Gather<T> {
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Vec<T>> {
         let this = self.get_mut();
         assert!(!this.finished, "`Gather` polled after completion");
+        if let Some(spawn_all) = this.deferred.take() {
+            this.set = spawn_all();
+        }
         loop {
             match std::task::ready!(this.set.poll_next(cx)) {
                 Some((index, Ok(value))) => this.results[index] = Some(value),
@@ -203,6 +240,9 @@ impl<T: Send + 'static, E: Send + 'static> Future for TryGather<T, E> {
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<Vec<T>, E>> {
         let this = self.get_mut();
         assert!(!this.finished, "`TryGather` polled after completion");
+        if let Some(spawn_all) = this.deferred.take() {
+            this.set = spawn_all();
+        }
         loop {
             match std::task::ready!(this.set.poll_next(cx)) {
                 Some((index, Ok(Ok(value)))) => this.results[index] = Some(value),

@@ -75,11 +75,6 @@ impl<T> TaskSet<T> {
         set
     }
 
-    /// The number of tasks pushed.
-    pub(crate) fn len(&self) -> usize {
-        self.tasks.len()
-    }
-
     /// The number of tasks whose output was not taken yet.
     pub(crate) fn remaining(&self) -> usize {
         self.remaining
