@@ -73,16 +73,13 @@ where
 /// Spawning the children later: at the first poll of a gather created outside a loop.
 type Deferred<T> = Box<dyn FnOnce() -> TaskSet<T> + Send>;
 
+/// The spawned children (or their deferred spawn) and how many there are.
+type Children<T> = (TaskSet<T>, Option<Deferred<T>>, usize);
+
 /// Spawns every future as a task now if a loop runs on this thread (asyncio starts the
 /// children at once), or else at the first poll: `lp.run_until_complete(gather(..))` polls it
 /// inside the run. Returns the tasks (or the deferred spawn) and the number of children.
-fn spawn_children<I>(
-    futures: I,
-) -> (
-    TaskSet<<I::Item as Future>::Output>,
-    Option<Deferred<<I::Item as Future>::Output>>,
-    usize,
-)
+fn spawn_children<I>(futures: I) -> Children<<I::Item as Future>::Output>
 where
     I: IntoIterator,
     I::Item: Future + Send + 'static,
