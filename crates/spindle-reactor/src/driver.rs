@@ -46,10 +46,11 @@ struct Inner {
     park: Mutex<ParkState>,
     timers: Mutex<TimerQueue>,
     /// I/O sources registered with the backend besides its notifier. While
-    /// zero, a zero-timeout park skips the poller entirely. Always zero until
-    /// sockets land; they will increment it on register and decrement it on
-    /// deregister.
+    /// zero, a zero-timeout park skips the poller entirely.
     io_sources: AtomicUsize,
+    /// The registered sources, by poller key (see `io/registry.rs`).
+    #[cfg(not(loom))]
+    registry: Mutex<crate::io::Registry>,
 }
 
 /// Buffers owned by whoever holds the driver guard.
@@ -82,6 +83,8 @@ impl Driver {
                 }),
                 timers: Mutex::new(TimerQueue::new()),
                 io_sources: AtomicUsize::new(0),
+                #[cfg(not(loom))]
+                registry: Mutex::new(crate::io::Registry::default()),
             }),
         })
     }
@@ -132,6 +135,53 @@ impl Driver {
     pub fn fire_due(&self) -> usize {
         let mut due = Vec::new();
         self.fire(&mut due, false)
+    }
+
+    /// Registers `fd` with the poller (edge-triggered, read and write) and returns its
+    /// readiness state and key. For `io::Async`.
+    ///
+    /// # Safety
+    /// `fd` must be [`deregister`](Driver::deregister)ed before it is closed.
+    #[cfg(not(loom))]
+    pub(crate) unsafe fn register(
+        &self,
+        fd: std::os::fd::RawFd,
+    ) -> io::Result<(usize, std::sync::Arc<crate::io::Readiness>)> {
+        let (key, readiness) = lock(&self.inner.registry).insert();
+        // SAFETY: forwarded to the caller.
+        match unsafe { self.inner.backend.register(fd, key) } {
+            Ok(()) => {
+                self.inner.io_sources.fetch_add(1, Ordering::AcqRel);
+                Ok((key, readiness))
+            }
+            Err(error) => {
+                lock(&self.inner.registry).remove(key);
+                Err(error)
+            }
+        }
+    }
+
+    /// Takes `fd` out of the poller and the registry, and releases its waiters. The poller
+    /// forgets the fd before its key can be reused.
+    #[cfg(not(loom))]
+    pub(crate) fn deregister(
+        &self,
+        fd: std::os::fd::BorrowedFd<'_>,
+        key: usize,
+        readiness: &crate::io::Readiness,
+    ) -> io::Result<()> {
+        let deleted = self.inner.backend.deregister(fd);
+        lock(&self.inner.registry).remove(key);
+        self.inner.io_sources.fetch_sub(1, Ordering::AcqRel);
+        readiness.close().into_iter().for_each(Waker::wake);
+        deleted
+    }
+
+    /// I/O sources registered right now (lets tests check that dropped sources leave the
+    /// poller). Not part of the API.
+    #[doc(hidden)]
+    pub fn io_source_count(&self) -> usize {
+        self.inner.io_sources.load(Ordering::Acquire)
     }
 
     /// Number of pending timers: registered, not fired, not cancelled.
@@ -227,8 +277,26 @@ impl DriverGuard<'_> {
         } else {
             inner.backend.wait(&mut self.park.events, wait)
         };
+        #[cfg(not(loom))]
+        if !skip_poller {
+            self.dispatch_io();
+        }
         self.driver.fire(&mut self.park.due, true);
         waited
+    }
+
+    /// Records the readiness events of the last wait and wakes their waiters (after the
+    /// registry lock is released).
+    #[cfg(not(loom))]
+    fn dispatch_io(&mut self) {
+        let park = &mut *self.park;
+        {
+            let registry = lock(&self.driver.inner.registry);
+            for (key, readable, writable) in park.events.iter() {
+                registry.dispatch(key, readable, writable, &mut park.due);
+            }
+        }
+        park.due.drain(..).for_each(Waker::wake);
     }
 }
 

@@ -13,6 +13,8 @@
 //! - `driver`: [`Driver`], [`DriverGuard`]; the park protocol.
 //! - `timer`: the timer heap, [`Sleep`], and the lock-protected queue.
 //! - `backend`: the poller behind one small interface (OS, or a loom model).
+//! - [`io`]: [`io::Async`], any non-blocking fd as a future-friendly source,
+//!   registered with the driver's poller edge-triggered.
 //! - [`context`]: the driver of the loop running on this thread, for
 //!   [`Sleep::until`].
 //! - `loom`: the `std`/`loom` switch for every lock and atomic.
@@ -54,6 +56,8 @@
 mod backend;
 pub mod context;
 mod driver;
+#[cfg(not(loom))]
+pub mod io;
 mod loom;
 mod timer;
 

@@ -60,6 +60,12 @@ pub mod time {
     pub use spindle_reactor::Sleep;
 }
 
+/// I/O sources on the loop's driver: [`io::Async`] over any non-blocking file descriptor.
+#[cfg(feature = "reactor")]
+pub mod io {
+    pub use spindle_reactor::io::Async;
+}
+
 /// asyncio's synchronisation primitives, usable under any executor.
 #[cfg(feature = "sync")]
 pub use spindle_sync as sync;

@@ -5,6 +5,7 @@
 //! slips through to a spurious wake-up, which the driver tolerates).
 
 use std::io;
+use std::os::fd::{BorrowedFd, RawFd};
 use std::time::Duration;
 
 /// Readiness events filled in by [`Backend::wait`]; owned by the park state so
@@ -45,5 +46,32 @@ impl Backend {
     /// Wakes the current or the next [`wait`](Backend::wait).
     pub(crate) fn notify(&self) -> io::Result<()> {
         self.poller.notify()
+    }
+
+    /// Registers `fd` for read and write readiness under `key`, edge-triggered: an event is
+    /// reported when readiness *changes*, so interest never needs re-arming (see `io/`).
+    ///
+    /// # Safety
+    /// `fd` must be [`deregister`](Backend::deregister)ed before it is closed.
+    pub(crate) unsafe fn register(&self, fd: RawFd, key: usize) -> io::Result<()> {
+        // SAFETY: forwarded to the caller.
+        unsafe {
+            self.poller
+                .add_with_mode(fd, polling::Event::all(key), polling::PollMode::Edge)
+        }
+    }
+
+    /// Removes `fd` from the poller.
+    pub(crate) fn deregister(&self, fd: BorrowedFd<'_>) -> io::Result<()> {
+        self.poller.delete(fd)
+    }
+}
+
+impl Events {
+    /// The readiness reported by the last wait: `(key, readable, writable)`.
+    pub(crate) fn iter(&self) -> impl Iterator<Item = (usize, bool, bool)> + '_ {
+        self.0
+            .iter()
+            .map(|event| (event.key, event.readable, event.writable))
     }
 }
