@@ -15,6 +15,8 @@
 //! - `backend`: the poller behind one small interface (OS, or a loom model).
 //! - [`io`]: [`io::Async`], any non-blocking fd as a future-friendly source,
 //!   registered with the driver's poller edge-triggered.
+//! - [`net`]: `TcpListener`, `TcpStream`, `UdpSocket`, `UnixListener`, `UnixStream` over
+//!   [`io::Async`], with a `connect` that does not block.
 //! - [`context`]: the driver of the loop running on this thread, for
 //!   [`Sleep::until`].
 //! - `loom`: the `std`/`loom` switch for every lock and atomic.
@@ -59,6 +61,8 @@ mod driver;
 #[cfg(not(loom))]
 pub mod io;
 mod loom;
+#[cfg(not(loom))]
+pub mod net;
 mod timer;
 
 #[cfg(all(test, loom))]
