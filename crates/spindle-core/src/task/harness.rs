@@ -20,6 +20,7 @@ use std::marker::PhantomData;
 use std::mem::{self, ManuallyDrop};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::pin::Pin;
+use std::ptr;
 use std::ptr::NonNull;
 use std::task::{Context, Poll, Waker};
 
@@ -99,15 +100,25 @@ where
         });
     }
 
-    /// Replaces the stage. Only while holding `RUNNING`. A panic from dropping the old future is
-    /// caught and reported: the stage is already replaced when the old value is dropped.
+    /// Replaces the stage. Only while holding `RUNNING`.
+    ///
+    /// The old stage is dropped **where it lies**, then the new one is written: a future is
+    /// pinned in this cell, and an async block that borrows its own state across an `.await`
+    /// follows that borrow in its drop, so moving it out first (`mem::replace`) would drop it
+    /// through a dangling pointer (`tests/task_pinned_drop.rs`). A panic from that drop is
+    /// caught and reported; the new stage is written either way.
     fn replace_stage(&self, stage: Stage<F>) {
-        // SAFETY: the caller holds RUNNING, which gives exclusive access to the stage.
-        let old = self
-            .cell()
-            .stage
-            .with_mut(|s| unsafe { mem::replace(&mut *s, stage) });
-        if let Err(payload) = catch_unwind(AssertUnwindSafe(move || drop(old))) {
+        let dropped = self.cell().stage.with_mut(|s| {
+            // SAFETY: the caller holds RUNNING, which gives exclusive access to the stage, and
+            // the stage is initialised; after `drop_in_place` (even one that unwound) the old
+            // value is dead, so it is overwritten with `ptr::write`, which does not drop it again.
+            unsafe {
+                let dropped = catch_unwind(AssertUnwindSafe(|| ptr::drop_in_place(s)));
+                ptr::write(s, stage);
+                dropped
+            }
+        });
+        if let Err(payload) = dropped {
             self.report(&*payload, "dropping a task's future panicked");
         }
     }
