@@ -4,7 +4,8 @@
 //!
 //! Sections 1-9 are the loop itself (callbacks, coroutines, tasks, threads); sections 10-18 are
 //! the tools built on it: a `Lock`, a `Queue`, and the combinators (`gather`, `wait`,
-//! `wait_for`, `shield`, `as_completed`), ending with an `async for` over a stream.
+//! `wait_for`, `shield`, `as_completed`), ending with an `async for` over a stream. Section 19
+//! is networking: the command server of `examples/command_server.rs`, a `Protocol`.
 //!
 //! Run it with `cargo run --release --example tour`.
 //!
@@ -26,7 +27,7 @@ use spindle::sync::{GetNowaitError, Lock, PutNowaitError, Queue, QueueEmpty, Que
 use spindle::{EventLoop, Promise, ReturnWhen, Task, TaskError, TaskId, TimeoutError};
 use std::fmt;
 use std::future::poll_fn;
-use std::io::Read;
+use std::io::{BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
 use std::pin::Pin;
 use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
@@ -65,6 +66,7 @@ fn main() {
     wait_for_eternity();
     shield_from_cancellation();
     async_for();
+    command_server();
 }
 
 fn heading(title: &str) {
@@ -1090,5 +1092,78 @@ fn async_for() {
             println!("as_completed -> the {s}-second sleep");
         }
     });
+    lp.close();
+}
+
+// ---------------------------------------------------------------------------------------------
+// 19. A Protocol server
+// ---------------------------------------------------------------------------------------------
+
+/// The command server's protocol, shared with `examples/command_server.rs` (whose `main` is not
+/// used here).
+#[path = "command_server.rs"]
+#[allow(dead_code)]
+mod command_server;
+
+/// The chapter's telnet session, as a blocking client on its own thread: the lines it typed and
+/// the lines it read, in order. Any failure stops the loop, so that the tour cannot hang.
+fn telnet(addr: std::net::SocketAddr, commands: &[&str], lp: EventLoop) -> Vec<String> {
+    let session = || -> std::io::Result<Vec<String>> {
+        let mut transcript = vec!["Connected to localhost.".to_string()];
+        let stream = std::net::TcpStream::connect(addr)?;
+        stream.set_read_timeout(Some(Duration::from_secs(10)))?;
+        let mut reader = BufReader::new(stream.try_clone()?);
+        let mut writer = stream;
+        let mut read_line = |transcript: &mut Vec<String>| -> std::io::Result<bool> {
+            let mut line = String::new();
+            if reader.read_line(&mut line)? == 0 {
+                transcript.push("Connection closed by foreign host.".to_string());
+                return Ok(false);
+            }
+            transcript.push(line.trim_end().to_string());
+            Ok(true)
+        };
+        read_line(&mut transcript)?; // Welcome.
+        for command in commands {
+            transcript.push(command.to_string());
+            writer.write_all(format!("{command}\n").as_bytes())?;
+            read_line(&mut transcript)?;
+        }
+        while read_line(&mut transcript)? {}
+        Ok(transcript)
+    };
+    session().unwrap_or_else(|error| {
+        lp.stop();
+        vec![format!("the client failed: {error}")]
+    })
+}
+
+fn command_server() {
+    // asyncio: coro = loop.create_server(ServerProtocol, '127.0.0.1', 8000)
+    //          asyncio.async(coro); loop.run_forever()
+    heading("19. a Protocol server: the command server");
+    use spindle::protocols::LoopExt;
+    // Current-thread loop, the chapter's loop. Port 0: the OS picks a free port.
+    let lp = asyncio_ordered_loop();
+    let server = lp
+        .run_until_complete(lp.create_server(command_server::CommandProtocol::new, "127.0.0.1:0"))
+        .expect("could not listen on 127.0.0.1");
+    let client = thread::spawn({
+        let addr = server.local_addr();
+        let lp = lp.clone();
+        move || telnet(addr, &["add 3 5", "make_tea", "add x", "shutdown"], lp)
+    });
+    // Serves until `shutdown`: the protocol stops the loop once its goodbye is sent and the
+    // connection closed (the original raises KeyboardInterrupt).
+    lp.run_forever();
+    for line in client.join().expect("the client does not panic") {
+        println!("{line}");
+    }
+    server.close();
+    lp.run_until_complete(server.wait_closed());
+    println!(
+        "run_forever returned; server.is_serving() -> {}",
+        server.is_serving()
+    );
     lp.close();
 }

@@ -66,6 +66,26 @@ pub mod io {
     pub use spindle_reactor::io::Async;
 }
 
+/// Sockets on the loop's driver: [`net::TcpListener`], [`net::TcpStream`], [`net::UdpSocket`],
+/// [`net::UnixListener`], [`net::UnixStream`], with `futures_io::AsyncRead`/`AsyncWrite` and a
+/// `connect` that never blocks a worker. `bind`, `from_std` and `pair` must run on a loop's
+/// thread (inside a task); `accept` hands `EMFILE` and the like to the caller to back off.
+#[cfg(feature = "reactor")]
+pub mod net {
+    pub use spindle_reactor::net::*;
+}
+
 /// asyncio's synchronisation primitives, usable under any executor.
 #[cfg(feature = "sync")]
 pub use spindle_sync as sync;
+
+/// asyncio's callback networking: `Protocol`, `Transport`, `create_server`, ... (the loop
+/// methods come with `use spindle::protocols::LoopExt`).
+#[cfg(feature = "scheduler")]
+pub mod protocols;
+#[cfg(feature = "scheduler")]
+pub use protocols::{DatagramProtocol, DatagramTransport, LoopExt, Protocol, Server, Transport};
+
+// asyncio's streams (`open_connection`, `start_server`, ...): documented in the module.
+#[cfg(feature = "scheduler")]
+pub mod streams;
