@@ -10,6 +10,8 @@
 //! - [`mailbox`]: the one channel every workload uses, the same code on every runtime.
 //! - [`harness`]: medians, durations, the results tables, the interleaved rounds, the
 //!   command-line arguments and a watchdog against hangs.
+//! - [`net`]: the workloads of the `net` binary (`src/bin/net.rs`): the same protocol on
+//!   each runtime's own sockets (`tcp_echo`).
 //! - [`primitives`]: the workloads of the second binary, `sync` (`src/bin/sync.rs`): spindle's
 //!   `Queue` and `Lock` against tokio's and smol's channel and mutex.
 //!
@@ -36,6 +38,7 @@
 
 pub mod harness;
 pub mod mailbox;
+pub mod net;
 pub mod primitives;
 pub mod runtimes;
 pub mod workloads;
