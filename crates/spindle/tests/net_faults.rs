@@ -241,3 +241,111 @@ fn accept_returns_emfile_and_recovers() {
     assert!(clients > 2, "{flavour}: only {clients} clients fitted");
     lp.close();
 }
+
+/// An echo protocol for the server back-off test.
+#[cfg(target_os = "linux")]
+#[derive(Default)]
+struct EchoProtocol(Option<spindle::protocols::Transport>);
+
+#[cfg(target_os = "linux")]
+impl spindle::protocols::Protocol for EchoProtocol {
+    fn connection_made(&mut self, transport: spindle::protocols::Transport) {
+        self.0 = Some(transport);
+    }
+    fn data_received(&mut self, data: &[u8]) {
+        if let Some(transport) = &self.0 {
+            transport.write(data);
+        }
+    }
+}
+
+/// `create_server`'s accept loop under `EMFILE`: it reports the error to the loop's exception
+/// handler and backs off instead of spinning or dying, and serves the queued clients once fds
+/// are free again.
+///
+/// Deterministic because spindle's loop runs only inside `run_*`: the clients fill the fd table
+/// while the loop is stopped (their connections queue in the listener's backlog, nobody accepts),
+/// so the first accept after the loop starts has no fd and gets `EMFILE`.
+#[cfg(target_os = "linux")]
+#[test]
+fn the_server_backs_off_on_emfile_and_serves_queued_clients() {
+    use spindle::protocols::LoopExt;
+    use std::io::{Read, Write};
+    use std::sync::{Arc, Mutex};
+
+    let Ok(flavour) = std::env::var(CHILD_ENV) else {
+        return bounded(120, || {
+            run_in_children(
+                "the_server_backs_off_on_emfile_and_serves_queued_clients",
+                Some(NOFILE),
+            )
+        });
+    };
+    let reports = Arc::new(Mutex::new(Vec::<String>::new()));
+    let sink = reports.clone();
+    let builder = EventLoop::builder().exception_handler(move |cx| {
+        sink.lock().unwrap().push(cx.to_string());
+    });
+    let lp = match flavour.as_str() {
+        "current-thread" => builder.current_thread().build().unwrap(),
+        _ => builder.worker_threads(2).build().unwrap(),
+    };
+    let server = lp
+        .run_until_complete(lp.create_server(EchoProtocol::default, "127.0.0.1:0"))
+        .unwrap();
+    let addr = server.local_addr();
+
+    // The loop is stopped: fill the fd table with queued client connections.
+    let mut clients = Vec::new();
+    loop {
+        match std::net::TcpStream::connect(addr) {
+            Ok(client) => clients.push(client),
+            Err(e) if e.raw_os_error() == Some(EMFILE) => break,
+            Err(e) => panic!("{flavour}: unexpected connect error {e}"),
+        }
+    }
+    assert!(
+        clients.len() > 8,
+        "{flavour}: only {} clients fit",
+        clients.len()
+    );
+
+    let runner = {
+        let lp = lp.clone();
+        std::thread::spawn(move || lp.run_forever())
+    };
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    while !reports
+        .lock()
+        .unwrap()
+        .iter()
+        .any(|r| r.contains("Too many open files"))
+    {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{flavour}: EMFILE never reported"
+        );
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    // Free fds: the newest clients go; the oldest queued one must now be served.
+    clients.truncate(clients.len() - 8);
+    let oldest = &mut clients[0];
+    oldest
+        .set_read_timeout(Some(Duration::from_secs(30)))
+        .unwrap();
+    oldest.write_all(b"ping").unwrap();
+    let mut back = [0u8; 4];
+    oldest.read_exact(&mut back).unwrap();
+    assert_eq!(&back, b"ping", "{flavour}");
+    // Backing off, not spinning: a handful of reports, not thousands.
+    let reported = reports.lock().unwrap().len();
+    assert!(
+        reported < 100,
+        "{flavour}: {reported} reports: the accept loop spins"
+    );
+
+    lp.stop();
+    runner.join().unwrap();
+    drop(clients);
+    lp.close();
+}
