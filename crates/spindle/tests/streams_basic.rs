@@ -419,3 +419,36 @@ fn poll_until_ready<F: Future>(future: F) -> F::Output {
         std::thread::yield_now();
     }
 }
+
+/// `StreamReader` is also a `futures_io::AsyncBufRead` / `AsyncRead` over the same buffer, so it
+/// mixes with the asyncio methods and plugs into ecosystem code.
+#[test]
+fn the_reader_is_an_async_buf_read_sharing_its_buffer() {
+    use spindle::net::AsyncRead;
+    use std::future::poll_fn;
+    use std::pin::Pin;
+
+    on_each_loop("async_buf_read", || async {
+        let (server, sent) = send_then_signal(b"hello\nworld").await;
+        let (mut reader, writer) = open_connection(server.local_addr().unwrap()).await.unwrap();
+        sent.wait().await;
+        assert_eq!(reader.readline().await.unwrap(), b"hello\n");
+        // The server closes once we hang up our side: the reads below end at its EOF.
+        writer.write_eof().unwrap();
+        let mut out = Vec::new();
+        loop {
+            let mut chunk = [0u8; 3];
+            let n = poll_fn(|cx| Pin::new(&mut reader).poll_read(cx, &mut chunk))
+                .await
+                .unwrap();
+            if n == 0 {
+                break;
+            }
+            out.extend_from_slice(&chunk[..n]);
+        }
+        assert_eq!(out, b"world");
+        assert!(reader.at_eof());
+        server.close();
+        server.wait_closed().await;
+    });
+}

@@ -14,7 +14,11 @@ use super::DEFAULT_LIMIT;
 use std::fmt;
 use std::future::poll_fn;
 use std::io;
+use std::pin::Pin;
 use std::sync::Arc;
+use std::task::{ready, Context, Poll};
+
+use futures_io::{AsyncBufRead, AsyncRead};
 
 /// The size of one read from the socket, and so of the buffer of a reader that never holds
 /// more than one chunk (most): 64 KiB is what one loopback wake-up brings at most, and
@@ -247,17 +251,22 @@ impl StreamReader {
 
     /// Reads once from the socket into the buffer, waiting for data; sets `eof` at the end.
     async fn fill(&mut self) -> io::Result<()> {
+        poll_fn(|cx| self.poll_fill(cx)).await
+    }
+
+    /// The poll form of [`fill`](StreamReader::fill), for the `futures_io` traits.
+    fn poll_fill(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
         if let Some(error) = self.error.take() {
-            return Err(error);
+            return Poll::Ready(Err(error));
         }
         self.make_room(MIN_READ);
         let Self { conn, buf, end, .. } = self;
-        let n = poll_fn(|cx| conn.poll_read(cx, &mut buf[*end..])).await?;
+        let n = ready!(conn.poll_read(cx, &mut buf[*end..]))?;
         if n == 0 {
             self.eof = true;
         }
         self.end += n;
-        Ok(())
+        Poll::Ready(Ok(()))
     }
 
     /// Makes at least `want` bytes free after `end`: compacts, or grows the storage.
@@ -288,6 +297,40 @@ impl StreamReader {
         let out = self.buf[self.start..self.start + n].to_vec();
         self.consume(n);
         out
+    }
+}
+
+/// The buffer is the reader's own: `poll_fill_buf` shows what is buffered (reading once from
+/// the socket when nothing is), `consume` drops it. Mixing these with the asyncio methods is
+/// fine: they share the buffer.
+impl AsyncBufRead for StreamReader {
+    fn poll_fill_buf(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<&[u8]>> {
+        let this = self.get_mut();
+        if this.buffered() == 0 && !this.eof {
+            ready!(this.poll_fill(cx))?;
+        }
+        Poll::Ready(Ok(this.data()))
+    }
+
+    fn consume(self: Pin<&mut Self>, amt: usize) {
+        let this = self.get_mut();
+        let n = amt.min(this.buffered());
+        StreamReader::consume(this, n);
+    }
+}
+
+impl AsyncRead for StreamReader {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        out: &mut [u8],
+    ) -> Poll<io::Result<usize>> {
+        let this = self.get_mut();
+        let data = ready!(Pin::new(&mut *this).poll_fill_buf(cx))?;
+        let n = data.len().min(out.len());
+        out[..n].copy_from_slice(&data[..n]);
+        StreamReader::consume(this, n);
+        Poll::Ready(Ok(n))
     }
 }
 
