@@ -22,6 +22,7 @@
 //! names off the loop.
 
 mod ops;
+mod stream_io;
 mod sys;
 mod tcp_listener;
 mod tcp_stream;
