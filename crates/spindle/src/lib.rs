@@ -82,6 +82,8 @@ pub use spindle_sync as sync;
 /// asyncio's callback networking: `Protocol`, `Transport`, `create_server`, ... (the loop
 /// methods come with `use spindle::protocols::LoopExt`).
 #[cfg(feature = "scheduler")]
+mod blocking_io;
+#[cfg(feature = "scheduler")]
 pub mod protocols;
 #[cfg(feature = "scheduler")]
 pub use protocols::{DatagramProtocol, DatagramTransport, LoopExt, Protocol, Server, Transport};

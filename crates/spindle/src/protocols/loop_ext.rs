@@ -7,6 +7,7 @@
 
 use super::connection::Connection;
 use super::{datagram, DatagramProtocol, DatagramTransport, Protocol, Server, Transport};
+use crate::blocking_io::on_blocking_pool;
 use crate::io::Async;
 use crate::EventLoop;
 use std::future::Future;
@@ -73,16 +74,6 @@ pub trait LoopExt: sealed::Sealed {
         F: FnOnce() -> P + Send + 'static;
 }
 
-/// Runs `f` on the loop's blocking pool.
-async fn blocking<R: Send + 'static>(
-    lp: &EventLoop,
-    f: impl FnOnce() -> io::Result<R> + Send + 'static,
-) -> io::Result<R> {
-    lp.run_in_executor(f)
-        .await
-        .unwrap_or_else(|error| Err(io::Error::other(error.to_string())))
-}
-
 impl LoopExt for EventLoop {
     fn create_server<P, F, A>(
         &self,
@@ -96,7 +87,7 @@ impl LoopExt for EventLoop {
     {
         let lp = self.clone();
         async move {
-            let listener = blocking(&lp, move || TcpListener::bind(addr)).await?;
+            let listener = on_blocking_pool(&lp, move || TcpListener::bind(addr)).await?;
             let listener = Async::with_driver(listener, lp.driver())?;
             Server::start(&lp, listener, factory)
         }
@@ -114,7 +105,7 @@ impl LoopExt for EventLoop {
     {
         let lp = self.clone();
         async move {
-            let stream = blocking(&lp, move || TcpStream::connect(addr)).await?;
+            let stream = on_blocking_pool(&lp, move || TcpStream::connect(addr)).await?;
             let transport = Transport::new(stream.peer_addr().ok(), stream.local_addr().ok());
             let io = Async::with_driver(stream, lp.driver())?;
             let mut protocol = factory();

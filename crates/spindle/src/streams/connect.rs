@@ -8,8 +8,8 @@
 
 use super::socket::Conn;
 use super::{current_loop, split, StreamReader, StreamWriter};
+use crate::blocking_io::on_blocking_pool;
 use spindle_reactor::io::Async;
-use spindle_scheduler::EventLoop;
 use std::io;
 use std::net::{TcpStream, ToSocketAddrs};
 use std::os::unix::net::UnixStream;
@@ -26,7 +26,7 @@ pub async fn open_connection(
     addr: impl ToSocketAddrs + Send + 'static,
 ) -> io::Result<(StreamReader, StreamWriter)> {
     let lp = current_loop()?;
-    let stream = blocking(&lp, move || TcpStream::connect(addr)).await?;
+    let stream = on_blocking_pool(&lp, move || TcpStream::connect(addr)).await?;
     stream.set_nodelay(true)?;
     Ok(split(Conn::Tcp(Async::new(stream)?), lp))
 }
@@ -40,15 +40,6 @@ pub async fn open_unix_connection(
 ) -> io::Result<(StreamReader, StreamWriter)> {
     let lp = current_loop()?;
     let path = path.as_ref().to_path_buf();
-    let stream = blocking(&lp, move || UnixStream::connect(path)).await?;
+    let stream = on_blocking_pool(&lp, move || UnixStream::connect(path)).await?;
     Ok(split(Conn::Unix(Async::new(stream)?), lp))
-}
-
-async fn blocking<T: Send + 'static>(
-    lp: &EventLoop,
-    f: impl FnOnce() -> io::Result<T> + Send + 'static,
-) -> io::Result<T> {
-    lp.run_in_executor(f)
-        .await
-        .map_err(|e| io::Error::other(format!("spindle: connect did not run: {e}")))?
 }
