@@ -14,6 +14,8 @@
 //!   each runtime's own sockets (`tcp_echo`).
 //! - [`primitives`]: the workloads of the second binary, `sync` (`src/bin/sync.rs`): spindle's
 //!   `Queue` and `Lock` against tokio's and smol's channel and mutex.
+//! - [`suite`]: the whole suite on five runtimes (spindle and tokio, each multi-thread and
+//!   current-thread, and smol) in one run, with a JSON of every sample (`src/bin/suite.rs`).
 //!
 //! A workload is an `async fn` over any [`Spawner`]; the same function then runs on each
 //! runtime:
@@ -41,6 +43,7 @@ pub mod mailbox;
 pub mod net;
 pub mod primitives;
 pub mod runtimes;
+pub mod suite;
 pub mod workloads;
 
 pub use runtimes::{Runtime, Spawner};
