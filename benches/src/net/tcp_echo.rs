@@ -17,6 +17,9 @@
 
 use crate::runtimes::{SmolRuntime, SpindleRuntime, TokioRuntime};
 use crate::{Runtime, Spawner};
+use smol::Executor;
+use spindle::EventLoop;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// The size of one message: a small request, as in tokio's and smol's own echo benchmarks.
@@ -25,8 +28,24 @@ pub const MESSAGE: usize = 64;
 /// The size of the server's reads: what one wake-up may bring for 64-byte messages.
 const SERVER_READ: usize = 4096;
 
-/// One iteration on spindle; returns its time.
+/// One iteration on spindle's multi-thread adapter; returns its time.
 pub fn spindle(rt: &SpindleRuntime, connections: usize, round_trips: usize) -> Duration {
+    rt.block_on(spindle_echo(rt.spawner(), connections, round_trips))
+}
+
+/// One iteration on tokio's multi-thread adapter; returns its time.
+pub fn tokio(rt: &TokioRuntime, connections: usize, round_trips: usize) -> Duration {
+    rt.block_on(tokio_echo(rt.spawner(), connections, round_trips))
+}
+
+/// One iteration on smol's adapter; returns its time.
+pub fn smol(rt: &SmolRuntime, connections: usize, round_trips: usize) -> Duration {
+    rt.block_on(smol_echo(rt.spawner(), connections, round_trips))
+}
+
+/// spindle: `spindle::streams` on both sides (each message copied into a fresh `Vec`, as
+/// asyncio's streams do).
+pub async fn spindle_echo(spawner: EventLoop, connections: usize, round_trips: usize) -> Duration {
     use spindle::streams::{open_connection, start_server, StreamReader, StreamWriter};
 
     async fn echo(mut reader: StreamReader, writer: StreamWriter) {
@@ -38,140 +57,141 @@ pub fn spindle(rt: &SpindleRuntime, connections: usize, round_trips: usize) -> D
         writer.close();
     }
 
-    let spawner = rt.spawner();
-    rt.block_on(async move {
-        let server = start_server(echo, "127.0.0.1:0")
-            .await
-            .expect("tcp_echo: spindle bind");
-        let addr = server.local_addr().expect("tcp_echo: spindle local_addr");
-        let start = Instant::now();
-        let clients: Vec<_> = (0..connections)
-            .map(|_| {
-                Spawner::spawn(&spawner, async move {
-                    let (mut reader, writer) = open_connection(addr).await.expect("connect");
-                    let message = [7u8; MESSAGE];
-                    for _ in 0..round_trips {
-                        writer.write(&message).expect("write");
-                        writer.drain().await.expect("drain");
-                        let back = reader.readexactly(MESSAGE).await.expect("read");
-                        debug_assert_eq!(back, message);
-                    }
-                    writer.close();
-                })
+    let server = start_server(echo, "127.0.0.1:0")
+        .await
+        .expect("tcp_echo: spindle bind");
+    let addr = server.local_addr().expect("tcp_echo: spindle local_addr");
+    let start = Instant::now();
+    let clients: Vec<_> = (0..connections)
+        .map(|_| {
+            Spawner::spawn(&spawner, async move {
+                let (mut reader, writer) = open_connection(addr).await.expect("connect");
+                let message = [7u8; MESSAGE];
+                for _ in 0..round_trips {
+                    writer.write(&message).expect("write");
+                    writer.drain().await.expect("drain");
+                    let back = reader.readexactly(MESSAGE).await.expect("read");
+                    debug_assert_eq!(back, message);
+                }
+                writer.close();
             })
-            .collect();
-        for client in clients {
-            client.await;
-        }
-        let elapsed = start.elapsed();
-        server.close();
-        server.wait_closed().await;
-        elapsed
-    })
+        })
+        .collect();
+    for client in clients {
+        client.await;
+    }
+    let elapsed = start.elapsed();
+    server.close();
+    server.wait_closed().await;
+    elapsed
 }
 
-/// One iteration on tokio; returns its time.
-pub fn tokio(rt: &TokioRuntime, connections: usize, round_trips: usize) -> Duration {
+/// tokio: `tokio::net::{TcpListener, TcpStream}`, `read` / `read_exact` into stack buffers,
+/// `write_all`.
+pub async fn tokio_echo(
+    spawner: tokio::runtime::Handle,
+    connections: usize,
+    round_trips: usize,
+) -> Duration {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     use tokio::net::{TcpListener, TcpStream};
 
-    let spawner = rt.spawner();
-    rt.block_on(async move {
-        let listener = TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("tcp_echo: tokio bind");
-        let addr = listener.local_addr().expect("tcp_echo: tokio local_addr");
-        let server = Spawner::spawn(&spawner, async move {
-            loop {
-                let Ok((mut stream, _)) = listener.accept().await else {
-                    continue;
-                };
-                stream.set_nodelay(true).expect("nodelay");
-                tokio::spawn(async move {
-                    let mut buf = [0u8; SERVER_READ];
-                    while let Ok(n) = stream.read(&mut buf).await {
-                        if n == 0 || stream.write_all(&buf[..n]).await.is_err() {
-                            break;
-                        }
+    let listener = TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("tcp_echo: tokio bind");
+    let addr = listener.local_addr().expect("tcp_echo: tokio local_addr");
+    let inner = spawner.clone();
+    let server = spawner.spawn(async move {
+        loop {
+            let Ok((mut stream, _)) = listener.accept().await else {
+                continue;
+            };
+            stream.set_nodelay(true).expect("nodelay");
+            inner.spawn(async move {
+                let mut buf = [0u8; SERVER_READ];
+                while let Ok(n) = stream.read(&mut buf).await {
+                    if n == 0 || stream.write_all(&buf[..n]).await.is_err() {
+                        break;
                     }
-                });
-            }
-        });
-        let start = Instant::now();
-        let clients: Vec<_> = (0..connections)
-            .map(|_| {
-                Spawner::spawn(&spawner, async move {
-                    let mut stream = TcpStream::connect(addr).await.expect("connect");
-                    stream.set_nodelay(true).expect("nodelay");
-                    let message = [7u8; MESSAGE];
-                    let mut back = [0u8; MESSAGE];
-                    for _ in 0..round_trips {
-                        stream.write_all(&message).await.expect("write");
-                        stream.read_exact(&mut back).await.expect("read");
-                        debug_assert_eq!(back, message);
-                    }
-                })
-            })
-            .collect();
-        for client in clients {
-            client.await;
+                }
+            });
         }
-        let elapsed = start.elapsed();
-        server.0.abort();
-        elapsed
-    })
+    });
+    let start = Instant::now();
+    let clients: Vec<_> = (0..connections)
+        .map(|_| {
+            Spawner::spawn(&spawner, async move {
+                let mut stream = TcpStream::connect(addr).await.expect("connect");
+                stream.set_nodelay(true).expect("nodelay");
+                let message = [7u8; MESSAGE];
+                let mut back = [0u8; MESSAGE];
+                for _ in 0..round_trips {
+                    stream.write_all(&message).await.expect("write");
+                    stream.read_exact(&mut back).await.expect("read");
+                    debug_assert_eq!(back, message);
+                }
+            })
+        })
+        .collect();
+    for client in clients {
+        client.await;
+    }
+    let elapsed = start.elapsed();
+    server.abort();
+    elapsed
 }
 
-/// One iteration on smol; returns its time.
-pub fn smol(rt: &SmolRuntime, connections: usize, round_trips: usize) -> Duration {
+/// smol: `smol::net` (`async-io`'s `Async<TcpStream>`), the same calls as tokio's.
+pub async fn smol_echo(
+    spawner: Arc<Executor<'static>>,
+    connections: usize,
+    round_trips: usize,
+) -> Duration {
     use smol::io::{AsyncReadExt, AsyncWriteExt};
     use smol::net::{TcpListener, TcpStream};
 
-    let spawner = rt.spawner();
-    rt.block_on(async move {
-        let listener = TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("tcp_echo: smol bind");
-        let addr = listener.local_addr().expect("tcp_echo: smol local_addr");
-        let inner = spawner.clone();
-        // Dropping a smol task cancels it: `server` stops the accept loop when dropped.
-        let server = Spawner::spawn(&spawner, async move {
-            loop {
-                let Ok((mut stream, _)) = listener.accept().await else {
-                    continue;
-                };
-                stream.set_nodelay(true).expect("nodelay");
-                inner.spawn_detached(async move {
-                    let mut buf = [0u8; SERVER_READ];
-                    while let Ok(n) = stream.read(&mut buf).await {
-                        if n == 0 || stream.write_all(&buf[..n]).await.is_err() {
-                            break;
-                        }
+    let listener = TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("tcp_echo: smol bind");
+    let addr = listener.local_addr().expect("tcp_echo: smol local_addr");
+    let inner = spawner.clone();
+    // Dropping a smol task cancels it: `server` stops the accept loop when dropped.
+    let server = Spawner::spawn(&spawner, async move {
+        loop {
+            let Ok((mut stream, _)) = listener.accept().await else {
+                continue;
+            };
+            stream.set_nodelay(true).expect("nodelay");
+            inner.spawn_detached(async move {
+                let mut buf = [0u8; SERVER_READ];
+                while let Ok(n) = stream.read(&mut buf).await {
+                    if n == 0 || stream.write_all(&buf[..n]).await.is_err() {
+                        break;
                     }
-                });
-            }
-        });
-        let start = Instant::now();
-        let clients: Vec<_> = (0..connections)
-            .map(|_| {
-                Spawner::spawn(&spawner, async move {
-                    let mut stream = TcpStream::connect(addr).await.expect("connect");
-                    stream.set_nodelay(true).expect("nodelay");
-                    let message = [7u8; MESSAGE];
-                    let mut back = [0u8; MESSAGE];
-                    for _ in 0..round_trips {
-                        stream.write_all(&message).await.expect("write");
-                        stream.read_exact(&mut back).await.expect("read");
-                        debug_assert_eq!(back, message);
-                    }
-                })
-            })
-            .collect();
-        for client in clients {
-            client.await;
+                }
+            });
         }
-        let elapsed = start.elapsed();
-        drop(server);
-        elapsed
-    })
+    });
+    let start = Instant::now();
+    let clients: Vec<_> = (0..connections)
+        .map(|_| {
+            Spawner::spawn(&spawner, async move {
+                let mut stream = TcpStream::connect(addr).await.expect("connect");
+                stream.set_nodelay(true).expect("nodelay");
+                let message = [7u8; MESSAGE];
+                let mut back = [0u8; MESSAGE];
+                for _ in 0..round_trips {
+                    stream.write_all(&message).await.expect("write");
+                    stream.read_exact(&mut back).await.expect("read");
+                    debug_assert_eq!(back, message);
+                }
+            })
+        })
+        .collect();
+    for client in clients {
+        client.await;
+    }
+    let elapsed = start.elapsed();
+    drop(server);
+    elapsed
 }
