@@ -12,22 +12,27 @@ use common::bounded;
 use spindle_scheduler::{spawn, EventLoop};
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
-use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
 
 /// The system allocator, counting the allocations of threads that switched counting on.
 struct Counting;
 
-static ALLOCATIONS: AtomicUsize = AtomicUsize::new(0);
-
 thread_local! {
     /// `const`-initialised, so reading it never allocates.
     static COUNTING: Cell<bool> = const { Cell::new(false) };
+    /// This thread's count: tests run in parallel threads of one process, so a global counter
+    /// would also count another test's allocations.
+    static ALLOCATIONS: Cell<usize> = const { Cell::new(0) };
+}
+
+/// This thread's count so far.
+fn allocations() -> usize {
+    ALLOCATIONS.with(Cell::get)
 }
 
 fn count_one() {
     // `try_with`: the allocator may run while this thread's locals are being destroyed.
     if COUNTING.try_with(Cell::get).unwrap_or(false) {
-        ALLOCATIONS.fetch_add(1, Relaxed);
+        let _ = ALLOCATIONS.try_with(|n| n.set(n.get() + 1));
     }
 }
 
@@ -63,11 +68,11 @@ static GLOBAL: Counting = Counting;
 
 /// Allocations made on this thread while `f` runs.
 fn allocations_in<R>(f: impl FnOnce() -> R) -> (R, usize) {
-    let before = ALLOCATIONS.load(Relaxed);
+    let before = allocations();
     COUNTING.with(|c| c.set(true));
     let result = f();
     COUNTING.with(|c| c.set(false));
-    (result, ALLOCATIONS.load(Relaxed) - before)
+    (result, allocations() - before)
 }
 
 const TASKS: usize = 1000;
@@ -81,13 +86,13 @@ fn spawning_and_completing_an_empty_task_allocates_once() {
             for _ in 0..TASKS {
                 spawn(async {}).await.unwrap();
             }
-            let before = ALLOCATIONS.load(Relaxed);
+            let before = allocations();
             COUNTING.with(|c| c.set(true));
             for _ in 0..TASKS {
                 spawn(async {}).await.unwrap();
             }
             COUNTING.with(|c| c.set(false));
-            ALLOCATIONS.load(Relaxed) - before
+            allocations() - before
         });
         lp.close();
         counted
