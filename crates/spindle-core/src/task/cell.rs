@@ -1,4 +1,5 @@
-//! The one allocation of a task: header, scheduler hook, future-or-output, done callbacks.
+//! The one allocation of a task: header, scheduler hook, future-or-output, done callbacks
+//! (allocated through the cell cache of `alloc.rs`).
 //!
 //! ```text
 //! Cell<F, S> (#[repr(C)], one Box)
@@ -65,7 +66,7 @@ impl<F: Future, S> Cell<F, S> {
         callback: bool,
         refs: usize,
     ) -> NonNull<Header> {
-        let cell = Box::new(Cell {
+        super::alloc::boxed(Cell {
             header: Header {
                 state: State::new(refs),
                 vtable,
@@ -90,7 +91,7 @@ impl<F: Future, S> Cell<F, S> {
                 late: 0,
                 late_waiter: None,
             }),
-        });
-        NonNull::from(Box::leak(cell)).cast()
+        })
+        .cast()
     }
 }

@@ -423,9 +423,11 @@ where
     F::Output: Send + 'static,
     S: Schedule,
 {
-    // SAFETY: the cell was leaked from a Box in `Cell::allocate` and nobody else refers to it.
-    let cell = unsafe { Box::from_raw(ptr.cast::<Cell<F, S>>().as_ptr()) };
+    let ptr = ptr.cast::<Cell<F, S>>();
     {
+        // SAFETY: the cell came from `alloc::boxed` in `Cell::allocate`; nobody else refers
+        // to it and it is freed only below.
+        let cell = unsafe { ptr.as_ref() };
         let done = lock(&cell.done);
         let unretrieved = !done.taken && !done.seen;
         drop(done);
@@ -443,9 +445,10 @@ where
             });
         }
     }
-    // The future (of a task that never completed) or the output may panic in drop: that must
-    // not unwind through a waker's drop into unrelated code.
-    let _ = catch_unwind(AssertUnwindSafe(move || drop(cell)));
+    // The future (of a task that never completed) or the output may panic in drop: `free`
+    // catches it, so it does not unwind through a waker's drop into unrelated code.
+    // SAFETY: as above; `cell` is not used past this point.
+    let _ = unsafe { super::alloc::free(ptr) };
 }
 
 /// # Safety

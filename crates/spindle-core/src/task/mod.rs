@@ -40,6 +40,7 @@
 //! while it is set only reads happen (the handle comparing wakers, the completer waking).
 //! The output is dropped exactly once: taken by the handle, or dropped with the allocation.
 
+mod alloc;
 mod cell;
 mod context;
 mod harness;
