@@ -11,16 +11,22 @@ use std::collections::VecDeque;
 #[derive(Debug, Clone)]
 enum Op {
     Push,
+    PushBatch(usize),
     Pop,
     PopBatch(usize),
 }
 
 fn op() -> impl Strategy<Value = Op> {
-    prop_oneof![3 => Just(Op::Push), 2 => Just(Op::Pop), 1 => (0usize..6).prop_map(Op::PopBatch)]
+    prop_oneof![
+        3 => Just(Op::Push),
+        1 => (0usize..6).prop_map(Op::PushBatch),
+        2 => Just(Op::Pop),
+        1 => (0usize..6).prop_map(Op::PopBatch),
+    ]
 }
 
 proptest! {
-    /// Any sequence of pushes, pops and batch pops yields the runnables in push order, and
+    /// Any sequence of pushes, batch pushes, pops and batch pops yields the runnables in push order, and
     /// `len` always matches the model.
     #[test]
     fn inject_is_a_fifo(ops in proptest::collection::vec(op(), 1..80)) {
@@ -35,6 +41,15 @@ proptest! {
                     model.push_back(runnable.id());
                     handles.push(task);
                     queue.push(runnable);
+                }
+                Op::PushBatch(n) => {
+                    let batch: Vec<_> = (0..n).map(|_| {
+                        let (runnable, task, _list_ref) = spindle_core::task::create(async {}, exec.sched(), None);
+                        model.push_back(runnable.id());
+                        handles.push(task);
+                        runnable
+                    }).collect();
+                    prop_assert_eq!(queue.push_batch(batch), n);
                 }
                 Op::Pop => {
                     let got = queue.pop().map(|r| { let id = r.id(); r.run(); id });

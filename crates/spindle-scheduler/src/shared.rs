@@ -103,12 +103,8 @@ impl Shared {
     /// full, and lets an idle worker come and steal.
     pub(crate) fn push_local(&self, worker: &context::Worker, task: Runnable) {
         if worker.local.len() >= LOCAL_CAPACITY {
-            for _ in 0..LOCAL_CAPACITY / 2 {
-                match worker.local.pop() {
-                    Some(t) => self.injector.push(t),
-                    None => break,
-                }
-            }
+            let overflow = std::iter::from_fn(|| worker.local.pop()).take(LOCAL_CAPACITY / 2);
+            self.injector.push_batch(overflow);
         }
         worker.local.push(task);
         self.notify_one();

@@ -61,6 +61,44 @@ impl Inject {
         self.len.store(links.len, Release);
     }
 
+    /// Appends every runnable of `tasks`, in order, under one lock (a worker overflowing half
+    /// its local queue). Returns how many.
+    pub fn push_batch(&self, tasks: impl IntoIterator<Item = Runnable>) -> usize {
+        // Chain the runnables outside the lock: they are ours until spliced in.
+        let mut first: Option<NonNull<Header>> = None;
+        let mut last: Option<NonNull<Header>> = None;
+        let mut count = 0;
+        for task in tasks {
+            let ptr = task.into_raw();
+            // SAFETY: `ptr` is a runnable we own and that is in no queue: its `queue_next`
+            // and `last`'s (ours too) are not shared with anyone.
+            unsafe {
+                ptr.as_ref().queue_next.with_mut(|next| *next = None);
+                match last {
+                    Some(last) => last.as_ref().queue_next.with_mut(|next| *next = Some(ptr)),
+                    None => first = Some(ptr),
+                }
+            }
+            last = Some(ptr);
+            count += 1;
+        }
+        let Some(first) = first else { return 0 };
+        let mut links = lock(&self.links);
+        match links.tail {
+            // SAFETY: the tail is queued here; its link is guarded by the lock we hold.
+            Some(tail) => unsafe {
+                tail.as_ref()
+                    .queue_next
+                    .with_mut(|next| *next = Some(first))
+            },
+            None => links.head = Some(first),
+        }
+        links.tail = last;
+        links.len += count;
+        self.len.store(links.len, Release);
+        count
+    }
+
     /// Takes the oldest runnable.
     pub fn pop(&self) -> Option<Runnable> {
         let mut links = lock(&self.links);

@@ -23,13 +23,20 @@ impl Injector {
     }
     /// Takes the oldest runnable for the caller and moves up to half of the rest (at most
     /// `BATCH`) to `dest`, keeping their order.
+    /// One lock for all of it.
     pub(crate) fn steal_batch_and_pop(&self, dest: &Local<Runnable>) -> Option<Runnable> {
-        let first = self.0.pop()?;
-        let more = (self.0.len() / 2).min(BATCH);
-        if more > 0 {
-            self.0.pop_batch(more, |task| dest.push(task));
-        }
-        Some(first)
+        let rest = self.0.len().checked_sub(1)?;
+        let mut first = None;
+        self.0
+            .pop_batch(1 + (rest / 2).min(BATCH), |task| match first {
+                None => first = Some(task),
+                Some(_) => dest.push(task),
+            });
+        first
+    }
+    /// Appends `tasks` in order under one lock.
+    pub(crate) fn push_batch(&self, tasks: impl IntoIterator<Item = Runnable>) {
+        self.0.push_batch(tasks);
     }
     pub(crate) fn is_empty(&self) -> bool {
         self.0.is_empty()
