@@ -148,7 +148,7 @@ impl EventLoop {
     /// # Panics
     /// On a closed loop (asyncio raises `RuntimeError` there).
     pub fn call_soon(&self, f: impl FnOnce() + Send + 'static) -> Handle {
-        Handle::new(self.expect_open(call_soon_on(&self.shared, Box::new(f), None), "call_soon"))
+        Handle::new(self.expect_open(call_soon_on(&self.shared, f, None), "call_soon"))
     }
 
     /// [`call_soon`](EventLoop::call_soon) from any thread: wakes a sleeping loop. (Every
@@ -157,10 +157,7 @@ impl EventLoop {
     /// # Panics
     /// On a closed loop.
     pub fn call_soon_threadsafe(&self, f: impl FnOnce() + Send + 'static) -> Handle {
-        Handle::new(self.expect_open(
-            call_soon_on(&self.shared, Box::new(f), None),
-            "call_soon_threadsafe",
-        ))
+        Handle::new(self.expect_open(call_soon_on(&self.shared, f, None), "call_soon_threadsafe"))
     }
 
     /// Schedules `f` to run `delay` from now, never earlier.
@@ -177,10 +174,7 @@ impl EventLoop {
     /// On a closed loop.
     pub fn call_at(&self, when: Instant, f: impl FnOnce() + Send + 'static) -> TimerHandle {
         TimerHandle::new(
-            self.expect_open(
-                call_soon_on(&self.shared, Box::new(f), Some(when)),
-                "call_at",
-            ),
+            self.expect_open(call_soon_on(&self.shared, f, Some(when)), "call_at"),
             when,
         )
     }
@@ -276,9 +270,10 @@ fn deadline_after(delay: Duration) -> Instant {
 }
 
 /// Queues a callback; with `when`, as a timer. Used by the API above and by done callbacks.
-pub(crate) fn call_soon_on(
+/// The closure lives inline in the task cell: one allocation per callback.
+pub(crate) fn call_soon_on<F: FnOnce() + Send + 'static>(
     shared: &Arc<Shared>,
-    f: Box<dyn FnOnce() + Send>,
+    f: F,
     when: Option<Instant>,
 ) -> Result<Task<()>, LoopClosed> {
     if shared.is_closed() {
@@ -289,7 +284,7 @@ pub(crate) fn call_soon_on(
     // Callbacks are not tasks for `all_tasks()`: the queues and the timers own them.
     drop(list_ref);
     match when {
-        None => submit(shared, runnable),
+        None => submit(shared, runnable, Order::Fifo),
         Some(when) => {
             shared.driver.wake_at(when, runnable.into_waker());
             fence(SeqCst);
@@ -313,7 +308,7 @@ where
 {
     let (runnable, task, list_ref) = task::create(future, LoopRef(shared.clone()), name);
     match shared.tasks.insert(list_ref) {
-        Ok(()) => submit(shared, runnable),
+        Ok(()) => submit(shared, runnable, Order::Lifo),
         Err(list_ref) => {
             drop(list_ref);
             runnable.reject();
@@ -322,13 +317,28 @@ where
     task
 }
 
-/// Queues a new runnable: at the back of this worker's queue on a worker, on the injector
-/// elsewhere. A push that races `close()` is cancelled rather than leaked.
-fn submit(shared: &Arc<Shared>, runnable: spindle_core::Runnable) {
+/// How a new runnable joins a worker's queues.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Order {
+    /// A callback: at the back of the queue, so callbacks keep the order they were scheduled
+    /// in (asyncio's promise for `call_soon`).
+    Fifo,
+    /// A new task: in the worker's LIFO slot, like a woken task, so a task that spawns and
+    /// then waits (or ends) has its child run next on the same worker, with no wake-up of
+    /// another worker for it (tokio does the same).
+    Lifo,
+}
+
+/// Queues a new runnable: on a worker, into its queues (see [`Order`]); elsewhere, on the
+/// injector. A push that races `close()` is cancelled rather than leaked.
+fn submit(shared: &Arc<Shared>, runnable: spindle_core::Runnable, order: Order) {
     let runnable = context::with(|cx| match cx {
         Some(cx) if Arc::ptr_eq(&cx.shared, shared) => match &cx.worker {
             Some(worker) if !shared.single_queue => {
-                shared.push_local(worker, runnable);
+                match order {
+                    Order::Fifo => shared.push_local(worker, runnable),
+                    Order::Lifo => shared.schedule_local(worker, runnable, false),
+                }
                 None
             }
             Some(_) => {
