@@ -136,6 +136,7 @@ impl Builder {
                 self.thread_name.clone(),
             ),
             running: AtomicBool::new(false),
+            draining: AtomicBool::new(false),
             shutdown: AtomicBool::new(false),
             closed: AtomicBool::new(false),
             run: Mutex::new(RunState {

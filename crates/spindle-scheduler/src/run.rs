@@ -11,11 +11,13 @@
 //!   `running` and waits until every worker's `busy` flag is clear. A worker sets `busy`
 //!   *before* it checks `running` and clears it when it goes idle, both `SeqCst`; so after the
 //!   run thread has cleared `running` and seen all flags clear, no worker polls a task until
-//!   the next run.
+//!   the next run. While it waits, `draining` is set (before its first check of the flags),
+//!   and a worker that clears `busy` signals `run_changed` only then: either the run thread
+//!   sees the flag clear, or the worker sees `draining` and signals under the lock.
 
 use crate::context::{self, Context};
 use crate::current_thread::{self, Exit};
-use crate::loom::{lock, wait, Arc, Ordering::SeqCst};
+use crate::loom::{fence, lock, wait, Arc, Ordering::SeqCst};
 use crate::shared::{Flavor, Shared};
 use std::future::Future;
 use std::pin::pin;
@@ -75,11 +77,14 @@ impl Drop for Active<'_> {
         let shared = self.shared;
         if shared.flavor == Flavor::MultiThread {
             shared.running.store(false, SeqCst);
+            shared.draining.store(true, SeqCst);
+            fence(SeqCst);
             let mut run = lock(&shared.run);
             while shared.remotes.iter().any(|r| r.busy.load(SeqCst)) {
                 run = wait(&shared.run_changed, run);
             }
             drop(run);
+            shared.draining.store(false, SeqCst);
         }
         let mut run = lock(&shared.run);
         run.active = false;

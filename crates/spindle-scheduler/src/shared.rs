@@ -62,6 +62,9 @@ pub(crate) struct Shared {
 
     /// Workers may take tasks (a thread is inside `run_*`).
     pub(crate) running: AtomicBool,
+    /// A run is ending and its thread waits on `run_changed` for the workers' `busy` flags to
+    /// clear: only then does a worker going idle signal it (see `run.rs`).
+    pub(crate) draining: AtomicBool,
     /// Workers must exit (close).
     pub(crate) shutdown: AtomicBool,
     pub(crate) closed: AtomicBool,

@@ -10,8 +10,11 @@
 //!    random victim.
 //!
 //! Every `DRIVER_INTERVAL` ticks a busy worker polls the driver without blocking (timers and
-//! I/O keep flowing while everyone is busy). A worker with nothing to do parks (see
-//! `park.rs`); if it parked on the driver and wakes up with work, it first wakes a sleeping
+//! I/O keep flowing while everyone is busy). A worker that runs dry while it is the searcher
+//! keeps looking for up to `SPIN` before it parks: work that arrives meanwhile (the next
+//! message of a ping-pong, a queue's next item) is stolen without a wake-up system call on
+//! either side, since producers do not wake anyone while a worker searches. A worker with
+//! nothing to do after that parks (see `park.rs`); if it parked on the driver and wakes up with work, it first wakes a sleeping
 //! worker so that one takes the driver over: one long task cannot stall timers and I/O for
 //! everyone (tokio issue 4730).
 //!
@@ -19,7 +22,7 @@
 //! themselves not busy and park until `run_*` unparks them (see `run.rs`).
 
 use crate::context::{self, Context, Worker};
-use crate::loom::{lock, Arc, Ordering::SeqCst};
+use crate::loom::{fence, lock, Arc, Ordering::SeqCst};
 use crate::park::{Parked, Parker};
 use crate::schedule::LoopRef;
 use crate::shared::{Core, Shared};
@@ -36,6 +39,9 @@ const DRIVER_INTERVAL: u32 = 67;
 /// LIFO-slot runs in a row before the slot's task goes to the back of the queue: two tasks
 /// that ping-pong through the slot must not starve the rest of the queue.
 const MAX_LIFO_STREAK: u32 = 3;
+/// How long the searcher keeps looking before it parks: a few wake-up latencies, short enough
+/// that an idle loop burns no measurable CPU (each park after running dry costs one `SPIN`).
+const SPIN: Duration = Duration::from_micros(20);
 
 /// The body of a worker thread.
 pub(crate) fn run(shared: Arc<Shared>, index: usize, core: Core) {
@@ -105,9 +111,15 @@ impl WorkerLoop {
         self.shared.remotes[self.worker.index]
             .busy
             .store(false, SeqCst);
-        // Taking the lock orders this after a `run_*` thread's check of the busy flags.
-        drop(lock(&self.shared.run));
-        self.shared.run_changed.notify_all();
+        // Only an ending run waits for this (`draining`, set before it checks the flags): a
+        // worker that merely runs dry must not wake the run thread. The fence pairs with the
+        // run thread's (Dekker's pattern: one of the two sees the other's store).
+        fence(SeqCst);
+        if self.shared.draining.load(SeqCst) {
+            // Taking the lock orders this after a `run_*` thread's check of the busy flags.
+            drop(lock(&self.shared.run));
+            self.shared.run_changed.notify_all();
+        }
     }
 
     fn run_tasks(&mut self) {
@@ -116,7 +128,9 @@ impl WorkerLoop {
             if self.tick % DRIVER_INTERVAL == 0 {
                 self.poll_driver();
             }
-            let Some(task) = self.next_task() else { return };
+            let Some(task) = self.next_task().or_else(|| self.spin()) else {
+                return;
+            };
             if self.searching {
                 self.searching = false;
                 if self.shared.idle.stop_searching() {
@@ -159,6 +173,27 @@ impl WorkerLoop {
             }
         }
         self.steal()
+    }
+
+    /// The searcher's last look before parking: keeps looking for up to `SPIN`. Loom models
+    /// skip it (a spin is a schedule explosion there, and adds no ordering).
+    fn spin(&mut self) -> Option<Runnable> {
+        if !self.searching || cfg!(loom) {
+            return None;
+        }
+        let start = std::time::Instant::now();
+        while start.elapsed() < SPIN {
+            for _ in 0..32 {
+                std::hint::spin_loop();
+            }
+            if !self.shared.running.load(SeqCst) || self.shared.shutdown.load(SeqCst) {
+                return None;
+            }
+            if let Some(task) = self.next_task() {
+                return Some(task);
+            }
+        }
+        None
     }
 
     fn steal(&mut self) -> Option<Runnable> {
