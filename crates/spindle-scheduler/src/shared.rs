@@ -102,15 +102,21 @@ impl Shared {
         }
     }
 
-    /// Pushes at the back of the worker's queue, overflowing half of it to the injector when
-    /// full, and lets an idle worker come and steal.
+    /// Pushes at the back of the worker's queue (see [`Shared::push_local_quiet`]) and lets
+    /// an idle worker come and steal.
     pub(crate) fn push_local(&self, worker: &context::Worker, task: Runnable) {
+        self.push_local_quiet(worker, task);
+        self.notify_one();
+    }
+
+    /// Pushes at the back of the worker's queue, overflowing half of it to the injector when
+    /// full; wakes no one (for a task the worker itself will run next).
+    pub(crate) fn push_local_quiet(&self, worker: &context::Worker, task: Runnable) {
         if worker.local.len() >= LOCAL_CAPACITY {
             let overflow = std::iter::from_fn(|| worker.local.pop()).take(LOCAL_CAPACITY / 2);
             self.injector.push_batch(overflow);
         }
         worker.local.push(task);
-        self.notify_one();
     }
 
     /// Wakes one sleeping worker if no worker is searching (see `idle.rs`).

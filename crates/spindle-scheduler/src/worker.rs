@@ -157,7 +157,9 @@ impl WorkerLoop {
                 self.lifo_streak += 1;
                 return Some(task);
             }
-            shared.push_local(worker, task);
+            // Behind the rest of this worker's queue; no wake-up: if the queue was empty this
+            // worker runs it next, and if not, its pushes already offered work to the others.
+            shared.push_local_quiet(worker, task);
         }
         self.lifo_streak = 0;
         if let Some(task) = worker.local.pop() {

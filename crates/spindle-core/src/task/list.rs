@@ -14,8 +14,13 @@ use std::ptr::NonNull;
 
 /// The tasks a scheduler owns. See the module documentation.
 pub struct TaskList {
-    shards: Box<[Mutex<Shard>]>,
+    shards: Box<[Padded]>,
 }
+
+/// One shard per 128 bytes (two cache lines, as adjacent-line prefetching pairs them): two
+/// workers spawning at once must not share a line through neighbouring shards.
+#[repr(align(128))]
+struct Padded(Mutex<Shard>);
 
 struct Shard {
     head: Option<NonNull<Header>>,
@@ -33,11 +38,11 @@ impl TaskList {
         TaskList {
             shards: (0..n)
                 .map(|_| {
-                    Mutex::new(Shard {
+                    Padded(Mutex::new(Shard {
                         head: None,
                         len: 0,
                         closed: false,
-                    })
+                    }))
                 })
                 .collect(),
         }
@@ -45,7 +50,7 @@ impl TaskList {
 
     fn shard(&self, header: &Header) -> &Mutex<Shard> {
         // Ids are sequential, so the low bits spread consecutive spawns across shards.
-        &self.shards[(header.id as usize) & (self.shards.len() - 1)]
+        &self.shards[(header.id as usize) & (self.shards.len() - 1)].0
     }
 
     /// Adds a task (taking over the reference); gives it back when the list is closed.
@@ -108,7 +113,7 @@ impl TaskList {
     /// Refuses further inserts and hands out every member (with the list's references).
     pub fn close(&self) -> Vec<TaskRef> {
         let mut all = Vec::new();
-        for shard in self.shards.iter() {
+        for Padded(shard) in self.shards.iter() {
             let mut shard = lock(shard);
             shard.closed = true;
             while let Some(head) = shard.head {
@@ -121,13 +126,13 @@ impl TaskList {
 
     /// `true` once [`close`](TaskList::close) ran.
     pub fn is_closed(&self) -> bool {
-        lock(&self.shards[0]).closed
+        lock(&self.shards[0].0).closed
     }
 
     /// New references to every member, shard by shard.
     pub fn snapshot(&self) -> Vec<TaskRef> {
         let mut all = Vec::new();
-        for shard in self.shards.iter() {
+        for Padded(shard) in self.shards.iter() {
             let shard = lock(shard);
             let mut cursor = shard.head;
             while let Some(ptr) = cursor {
@@ -145,7 +150,7 @@ impl TaskList {
 
     /// How many tasks the list holds.
     pub fn len(&self) -> usize {
-        self.shards.iter().map(|s| lock(s).len).sum()
+        self.shards.iter().map(|s| lock(&s.0).len).sum()
     }
 
     /// `true` when the list holds no task.
