@@ -119,7 +119,7 @@ impl<T: AsFd> Async<T> {
         cx: &mut Context<'_>,
         op: impl FnMut(&T) -> io::Result<R>,
     ) -> Poll<io::Result<R>> {
-        self.poll_with(Direction::Read, cx, op)
+        self.poll_with(Direction::Read, cx, op, |_| false)
     }
 
     /// Runs `op` until it does not say `WouldBlock`, waiting for write readiness in between.
@@ -128,7 +128,44 @@ impl<T: AsFd> Async<T> {
         cx: &mut Context<'_>,
         op: impl FnMut(&T) -> io::Result<R>,
     ) -> Poll<io::Result<R>> {
-        self.poll_with(Direction::Write, cx, op)
+        self.poll_with(Direction::Write, cx, op, |_| false)
+    }
+
+    /// For byte streams (TCP and Unix stream sockets, pipes): writes from `buf` with `op`
+    /// (which returns how many bytes it wrote), waiting for write readiness in between.
+    ///
+    /// A write that takes less than `buf` (and more than nothing) filled the kernel's buffer,
+    /// so the write readiness is cleared at once: the next write waits for the poller instead
+    /// of first failing with `WouldBlock`. Sound because the poller is edge-triggered and the
+    /// kernel signals every return of buffer space (an event during the write keeps the
+    /// readiness, by its tick).
+    ///
+    /// Reads get no such shortcut: a short read does empty the buffer, but an end of file
+    /// that arrived with the data brings no further event, and the `polling` backend does not
+    /// report `EPOLLRDHUP` to make it sticky; the next read must ask the socket.
+    ///
+    /// ```no_run
+    /// # async fn demo(stream: &spindle_reactor::io::Async<std::net::TcpStream>) -> std::io::Result<()> {
+    /// use std::io::Write;
+    /// let n = std::future::poll_fn(|cx| {
+    ///     stream.poll_write_stream(cx, b"hello", |mut s, buf| s.write(buf))
+    /// })
+    /// .await?;
+    /// # let _ = n; Ok(()) }
+    /// ```
+    pub fn poll_write_stream(
+        &self,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+        mut op: impl FnMut(&T, &[u8]) -> io::Result<usize>,
+    ) -> Poll<io::Result<usize>> {
+        let len = buf.len();
+        self.poll_with(
+            Direction::Write,
+            cx,
+            |io| op(io, buf),
+            |&n| 0 < n && n < len,
+        )
     }
 
     /// `read_with(|io| io.read(buf))`: a non-blocking read operation, retried on readiness.
@@ -141,11 +178,15 @@ impl<T: AsFd> Async<T> {
         poll_fn(|cx| self.poll_write_with(cx, &mut op)).await
     }
 
+    /// Runs `op` on readiness until it does not say `WouldBlock`. A `WouldBlock` clears the
+    /// readiness it was attempted under (by tick: an event since keeps it), and so does a
+    /// result for which `drained` says the kernel's buffer was left empty (or full).
     fn poll_with<R>(
         &self,
         direction: Direction,
         cx: &mut Context<'_>,
         mut op: impl FnMut(&T) -> io::Result<R>,
+        drained: impl Fn(&R) -> bool,
     ) -> Poll<io::Result<R>> {
         loop {
             let tick = ready!(self.readiness.poll_ready(direction, cx));
@@ -153,7 +194,12 @@ impl<T: AsFd> Async<T> {
                 Err(error) if error.kind() == io::ErrorKind::WouldBlock => {
                     self.readiness.clear_ready(direction, tick)
                 }
-                result => return Poll::Ready(result),
+                result => {
+                    if matches!(&result, Ok(r) if drained(r)) {
+                        self.readiness.clear_ready(direction, tick);
+                    }
+                    return Poll::Ready(result);
+                }
             }
         }
     }

@@ -5,6 +5,7 @@
 //! `UnexpectedEof` message, the `WriteZero` one). No OS calls beyond the source's own.
 
 use crate::io::Async;
+use std::future::poll_fn;
 use std::io::{self, Read, Write};
 use std::os::fd::AsFd;
 
@@ -48,7 +49,7 @@ where
     for<'a> &'a T: Write,
 {
     while !buf.is_empty() {
-        match io.write_with(|mut s| s.write(buf)).await {
+        match poll_fn(|cx| io.poll_write_stream(cx, buf, |mut s, buf| s.write(buf))).await {
             Ok(0) => {
                 return Err(io::Error::new(
                     io::ErrorKind::WriteZero,

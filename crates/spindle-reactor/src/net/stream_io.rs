@@ -36,7 +36,7 @@ macro_rules! stream_io {
                 buf: &[u8],
             ) -> std::task::Poll<std::io::Result<usize>> {
                 self.io
-                    .poll_write_with(cx, |mut s| std::io::Write::write(&mut s, buf))
+                    .poll_write_stream(cx, buf, |mut s, buf| std::io::Write::write(&mut s, buf))
             }
 
             fn poll_write_vectored(

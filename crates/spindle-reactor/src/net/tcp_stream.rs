@@ -248,7 +248,11 @@ impl TcpStream {
     /// # Errors
     /// `BrokenPipe` or `ConnectionReset` once the peer has gone away.
     pub async fn write(&self, buf: &[u8]) -> io::Result<usize> {
-        self.io.write_with(|mut s| s.write(buf)).await
+        poll_fn(|cx| {
+            self.io
+                .poll_write_stream(cx, buf, |mut s, buf| s.write(buf))
+        })
+        .await
     }
 
     /// Writes all of `buf`.

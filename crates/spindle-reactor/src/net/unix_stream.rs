@@ -10,6 +10,7 @@ use super::{ops, sys};
 use crate::io::Async;
 use crate::Sleep;
 use std::fmt;
+use std::future::poll_fn;
 use std::io::{self, Read, Write};
 use std::net::Shutdown;
 use std::os::fd::{AsFd, AsRawFd, BorrowedFd, RawFd};
@@ -166,7 +167,11 @@ impl UnixStream {
     /// # Errors
     /// `BrokenPipe` once the peer has gone away.
     pub async fn write(&self, buf: &[u8]) -> io::Result<usize> {
-        self.io.write_with(|mut s| s.write(buf)).await
+        poll_fn(|cx| {
+            self.io
+                .poll_write_stream(cx, buf, |mut s, buf| s.write(buf))
+        })
+        .await
     }
 
     /// Writes all of `buf`.

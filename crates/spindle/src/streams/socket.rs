@@ -66,8 +66,8 @@ impl Conn {
     /// Writes from `buf`, waiting for writability.
     pub(crate) fn poll_write(&self, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
         match self {
-            Conn::Tcp(s) => s.poll_write_with(cx, |mut io| io.write(buf)),
-            Conn::Unix(s) => s.poll_write_with(cx, |mut io| io.write(buf)),
+            Conn::Tcp(s) => s.poll_write_stream(cx, buf, |mut io, buf| io.write(buf)),
+            Conn::Unix(s) => s.poll_write_stream(cx, buf, |mut io, buf| io.write(buf)),
         }
     }
 
