@@ -158,3 +158,40 @@ fn a_callback_sees_the_task_done() {
     exec.run_all();
     assert_eq!(*seen.lock().unwrap(), Some(true));
 }
+
+/// A named task has its out-of-line box (name, callbacks) from creation on: callbacks added
+/// before and after completion share it with the name, which stays readable throughout, and
+/// the late one still holds the awaiter back.
+#[test]
+fn a_named_task_keeps_its_name_and_runs_its_callbacks() {
+    let exec = Exec::new();
+    let (runnable, mut task, list_ref) =
+        spindle_core::task::create(async { 4 }, exec.sched(), Some("named".into()));
+    let log = Arc::new(Mutex::new(Vec::<String>::new()));
+    let early = Arc::clone(&log);
+    task.add_done_callback(move |outcome| {
+        early
+            .lock()
+            .unwrap()
+            .push(format!("early={}", outcome.as_ref().unwrap()));
+    });
+    runnable.run();
+    assert_eq!(task.name(), "named");
+    let late = Arc::clone(&log);
+    task.add_done_callback(move |outcome| {
+        late.lock()
+            .unwrap()
+            .push(format!("late={}", outcome.as_ref().unwrap()));
+    });
+    assert!(
+        poll_noop(&mut task).is_pending(),
+        "held back by the late callback"
+    );
+    assert_eq!(exec.run_late(), 1);
+    assert!(matches!(poll_noop(&mut task), Poll::Ready(Ok(4))));
+    assert_eq!(*log.lock().unwrap(), ["early=4", "late=4"]);
+    assert_eq!(list_ref.name(), "named");
+    drop(task);
+    drop(list_ref);
+    assert_eq!(exec.freed(), 1);
+}

@@ -21,8 +21,10 @@
 //! producer that allocates on one worker and a consumer that frees on another meet at the depot
 //! once per `MAGAZINE` tasks instead of once per task.
 //!
-//! Sizes are rounded up to `GRANULE` (the global allocator's own alignment on 64-bit targets,
-//! so the rounding costs no memory there); cells larger than `MAX_SIZE` or aligned beyond
+//! Sizes are rounded up to the next `16 k + 8` bytes: glibc's malloc adds an 8-byte header and
+//! rounds chunks to 16, so a request of `16 k + 8` uses exactly the chunk that any smaller
+//! request in its class would have used, and the rounding costs no memory (other allocators,
+//! with 16-byte classes, lose at most 8 bytes). Cells larger than `MAX_SIZE` or aligned beyond
 //! `GRANULE` bypass the cache. Memory kept: at most `LOCAL_MAX` blocks per class per thread
 //! (freed when the thread exits) and `DEPOT_MAGAZINES` magazines per class in the depot.
 //!
@@ -94,11 +96,13 @@ mod cache {
     use std::sync::atomic::{AtomicU8, Ordering::Relaxed};
     use std::sync::{Mutex, PoisonError};
 
-    /// Size classes are multiples of this (and blocks are aligned to it).
+    /// Size classes are this far apart (and blocks are aligned to it).
     const GRANULE: usize = 16;
+    /// What the allocator adds to a request before rounding it to `GRANULE` (glibc).
+    const HEADER: usize = 8;
     /// Larger cells go to the global allocator directly.
-    const MAX_SIZE: usize = 512;
-    const CLASSES: usize = MAX_SIZE / GRANULE;
+    const MAX_SIZE: usize = 520;
+    const CLASSES: usize = (MAX_SIZE - HEADER) / GRANULE + 1;
     /// Blocks moved between a thread and the depot at once.
     const MAGAZINE: usize = 64;
     /// Blocks a thread keeps per class.
@@ -153,18 +157,19 @@ mod cache {
         }
     }
 
-    /// The class of `layout`, if the cache serves it.
+    /// The class of `layout`, if the cache serves it: the smallest `class` whose size,
+    /// `GRANULE * class + HEADER`, holds it.
     fn class_of(layout: Layout) -> Option<usize> {
         if layout.size() > MAX_SIZE || layout.align() > GRANULE || !enabled() {
             return None;
         }
-        Some(layout.size().div_ceil(GRANULE) - 1)
+        Some(layout.size().saturating_sub(HEADER).div_ceil(GRANULE))
     }
 
     /// The layout every block of `class` is allocated with.
     fn class_layout(class: usize) -> Layout {
-        Layout::from_size_align((class + 1) * GRANULE, GRANULE)
-            .expect("a size class is a small multiple of its alignment")
+        Layout::from_size_align(GRANULE * class + HEADER, GRANULE)
+            .expect("a size class is small and its alignment a power of two")
     }
 
     fn system_alloc(layout: Layout) -> NonNull<u8> {
@@ -245,13 +250,28 @@ mod cache {
                 return;
             }
             assert_eq!(class(1), Some(0));
-            assert_eq!(class(16), Some(0));
-            assert_eq!(class(17), Some(1));
+            assert_eq!(class(8), Some(0));
+            assert_eq!(class(9), Some(1));
+            assert_eq!(class(24), Some(1));
+            assert_eq!(class(104), Some(6));
+            assert_eq!(
+                class_layout(6).size(),
+                104,
+                "a 104-byte cell wastes nothing"
+            );
             assert_eq!(class(512), Some(CLASSES - 1));
-            assert_eq!(class(513), None);
+            assert_eq!(class(MAX_SIZE + 1), None);
             assert_eq!(class_of(Layout::from_size_align(64, 64).unwrap()), None);
-            for c in 0..CLASSES {
-                assert!(class_layout(c).size() >= (c + 1) * GRANULE);
+            for size in 1..=MAX_SIZE {
+                let c = class(size).unwrap();
+                assert!(
+                    class_layout(c).size() >= size,
+                    "class {c} holds {size} bytes"
+                );
+                assert!(
+                    c == 0 || class_layout(c - 1).size() < size,
+                    "{size}: the smallest class"
+                );
             }
         }
 

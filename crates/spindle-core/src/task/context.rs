@@ -35,7 +35,7 @@ pub fn current_task() -> Option<TaskRef> {
     // SAFETY: the poller holds a reference for the whole poll, and the guard unsets the slot
     // before that reference is released.
     let header = unsafe { ptr.as_ref() };
-    if header.callback {
+    if header.vtable.callback {
         // asyncio: inside a `call_soon` callback no task is current.
         return None;
     }

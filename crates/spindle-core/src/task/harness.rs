@@ -6,7 +6,7 @@
 //! and the state table of [`crate::task`].
 
 use super::cell::{Cell, DoneCallback, Stage};
-use super::header::{Header, Vtable};
+use super::header::{Header, Vtable, DISPATCHED, TAKEN};
 use super::raw::TaskRef;
 use super::runnable::Runnable;
 use super::schedule::{Schedule, TaskPanic};
@@ -32,25 +32,41 @@ where
     F::Output: Send + 'static,
     S: Schedule,
 {
-    const VTABLE: Vtable = Vtable {
-        run: run::<F, S>,
-        reject: reject::<F, S>,
-        schedule: schedule::<F, S>,
-        dealloc: dealloc::<F, S>,
-        shutdown: shutdown::<F, S>,
-        read_output: read_output::<F, S>,
-        add_done_callback: add_done_callback::<F, S>,
-    };
+    const fn build(callback: bool) -> Vtable {
+        Vtable {
+            run: run::<F, S>,
+            reject: reject::<F, S>,
+            schedule: schedule::<F, S>,
+            dealloc: dealloc::<F, S>,
+            shutdown: shutdown::<F, S>,
+            read_output: read_output::<F, S>,
+            add_done_callback: add_done_callback::<F, S>,
+            callback,
+        }
+    }
+
+    const TASK: Vtable = Self::build(false);
+    const CALLBACK: Vtable = Self::build(true);
 }
 
-/// The vtable of `Cell<F, S>`.
+/// The vtable of `Cell<F, S>` for a task.
 pub(crate) fn vtable<F, S>() -> &'static Vtable
 where
     F: Future + Send + 'static,
     F::Output: Send + 'static,
     S: Schedule,
 {
-    &VtableOf::<F, S>::VTABLE
+    &VtableOf::<F, S>::TASK
+}
+
+/// The vtable of `Cell<F, S>` for a `call_soon` callback (`Vtable::callback` set).
+pub(crate) fn callback_vtable<F, S>() -> &'static Vtable
+where
+    F: Future + Send + 'static,
+    F::Output: Send + 'static,
+    S: Schedule,
+{
+    &VtableOf::<F, S>::CALLBACK
 }
 
 /// Typed access to one task cell. Holds no reference of its own.
@@ -94,7 +110,7 @@ where
         let header = self.header();
         self.cell().scheduler.unhandled_panic(TaskPanic {
             id: header.id,
-            name: header.name.as_deref(),
+            name: header.name(),
             payload,
             context,
         });
@@ -170,17 +186,26 @@ where
     /// The callbacks run after `COMPLETE` (so `is_done()` is true inside them, as asyncio's
     /// `done()`), yet before any awaiter can take the output: they are counted in `done.late`
     /// while they run, and `read_output` waits for that count to reach zero.
+    ///
+    /// `DISPATCHED` is set first, in the same atomic step that tells whether an `Extra` box
+    /// exists: without one there is no callback to run (one added from now on is late), and
+    /// nothing is locked.
     fn complete(&self, output: Result<F::Output, TaskError>, refs: usize) {
         let cancelled = matches!(output, Err(TaskError::Cancelled));
         self.replace_stage(Stage::Finished(output));
 
         let cell = self.cell();
-        let callbacks = {
-            let mut done = lock(&cell.done);
-            done.dispatched = true;
-            let callbacks = mem::take(&mut done.callbacks);
-            done.late += callbacks.len();
-            callbacks
+        let word = cell.header.extra.dispatch();
+        // SAFETY: the word was read from this cell.
+        let extra = unsafe { cell.extra_at(word) };
+        let callbacks = match extra {
+            Some(extra) => {
+                let mut done = lock(&extra.done);
+                let callbacks = mem::take(&mut done.callbacks);
+                done.late += callbacks.len();
+                callbacks
+            }
+            None => Vec::new(),
         };
 
         let released = refs
@@ -194,8 +219,8 @@ where
         let before = header.state.complete(cancelled);
 
         let mut late_waiter = None;
-        if !callbacks.is_empty() {
-            let mut done = lock(&cell.done);
+        if let Some(extra) = extra.filter(|_| !callbacks.is_empty()) {
+            let mut done = lock(&extra.done);
             let n = callbacks.len();
             self.run_callbacks(callbacks);
             done.seen = true;
@@ -249,19 +274,40 @@ where
         {
             return;
         }
-        let mut done = lock(&self.cell().done);
-        if done.taken {
-            drop(done);
-            panic!("`Task` polled again after it returned its output");
-        }
-        if done.late > 0 {
-            done.late_waiter = Some(waker.clone());
-            return;
-        }
-        done.taken = true;
-        // SAFETY: COMPLETE is published and we hold the `done` lock: the stage is ours to take.
-        let stage = self
-            .cell()
+        // COMPLETE is published, so DISPATCHED is set: a callback added from now on is late.
+        let cell = self.cell();
+        let mut word = header.extra.load();
+        let done = loop {
+            debug_assert!(word & DISPATCHED != 0);
+            if word & TAKEN != 0 {
+                panic!("`Task` polled again after it returned its output");
+            }
+            // SAFETY: the word was read from this cell.
+            if let Some(extra) = unsafe { cell.extra_at(word) } {
+                // With a box, TAKEN is only set under its `done` lock: decide under it.
+                let mut done = lock(&extra.done);
+                if header.extra.load() & TAKEN != 0 {
+                    drop(done);
+                    panic!("`Task` polled again after it returned its output");
+                }
+                if done.late > 0 {
+                    done.late_waiter = Some(waker.clone());
+                    return;
+                }
+                header.extra.set_taken();
+                break Some(done);
+            }
+            // No box, so no callback to wait for: claim the output in one step, unless a
+            // callback installs a box (or another poll takes it) meanwhile.
+            match header.extra.compare_exchange(word, word | TAKEN) {
+                Ok(()) => break None,
+                Err(actual) => word = actual,
+            }
+        };
+        // SAFETY: COMPLETE is published and we set TAKEN (under the `done` lock if there is a
+        // box, with no callback pending): the stage is ours to take, and no callback can read
+        // it any more (a late one added now sees TAKEN and refuses).
+        let stage = cell
             .stage
             .with_mut(|s| unsafe { mem::replace(&mut *s, Stage::Consumed) });
         drop(done);
@@ -293,13 +339,19 @@ where
         header.state.set_join_waker().is_err()
     }
 
+    /// Installs the `Extra` box if needed, then decides under its `done` lock: the completer
+    /// sets `DISPATCHED` before it takes that lock to claim the callbacks (and a box installed
+    /// after that carries the flag), so a callback pushed while `DISPATCHED` reads clear is
+    /// always claimed by the completer.
     fn add_done_callback(&self, callback: DoneCallback<F::Output>) {
-        let mut done = lock(&self.cell().done);
-        if !done.dispatched {
+        let extra = self.cell().extra_or_install();
+        let mut done = lock(&extra.done);
+        let word = self.header().extra.load();
+        if word & DISPATCHED == 0 {
             done.callbacks.push(callback);
             return;
         }
-        if done.taken {
+        if word & TAKEN != 0 {
             drop(done);
             panic!("`Task::add_done_callback` after awaiting the task took its output");
         }
@@ -340,7 +392,11 @@ where
 
     fn run(mut self) {
         let harness = self.harness();
-        let mut done = lock(&harness.cell().done);
+        let extra = harness
+            .cell()
+            .extra()
+            .expect("a late callback's task has its Extra box");
+        let mut done = lock(&extra.done);
         if let Some(callback) = self.callback.take() {
             harness.run_callbacks(vec![callback]);
             done.seen = true;
@@ -354,7 +410,10 @@ impl<F: Future, S> Drop for LateCallback<F, S> {
         // SAFETY: as in `harness`; `Harness` needs the full bounds, so reach the cell directly.
         let cell = unsafe { self.task.ptr().cast::<Cell<F, S>>().as_ref() };
         drop(self.callback.take());
-        let mut done = lock(&cell.done);
+        let extra = cell
+            .extra()
+            .expect("a late callback's task has its Extra box");
+        let mut done = lock(&extra.done);
         done.late -= 1;
         let waiter = if done.late == 0 {
             done.late_waiter.take()
@@ -428,16 +487,15 @@ where
         // SAFETY: the cell came from `alloc::boxed` in `Cell::allocate`; nobody else refers
         // to it and it is freed only below.
         let cell = unsafe { ptr.as_ref() };
-        let done = lock(&cell.done);
-        let unretrieved = !done.taken && !done.seen;
-        drop(done);
+        let taken = cell.header.extra.load() & TAKEN != 0;
+        let unretrieved = !taken && !cell.extra().is_some_and(|extra| lock(&extra.done).seen);
         if unretrieved {
             cell.stage.with(|stage| {
                 // SAFETY: no other reference exists; a shared read.
                 if let Stage::Finished(Err(TaskError::Panicked(payload))) = unsafe { &*stage } {
                     cell.scheduler.unhandled_panic(TaskPanic {
                         id: cell.header.id,
-                        name: cell.header.name.as_deref(),
+                        name: cell.header.name(),
                         payload: &**payload,
                         context: "a task panicked and nobody awaited it",
                     });

@@ -66,7 +66,6 @@ impl TaskList {
             task.header().links.with_mut(|l| {
                 (*l).prev = None;
                 (*l).next = shard.head;
-                (*l).linked = true;
             });
             if let Some(head) = shard.head {
                 head.as_ref().links.with_mut(|l| (*l).prev = Some(ptr));
@@ -91,11 +90,13 @@ impl TaskList {
         // SAFETY: per the contract; neighbours are members, hence live.
         unsafe {
             let header = ptr.as_ref();
+            // A member has a predecessor or is the head (its shard is fixed by its id, so no
+            // other shard's head can be it): no `linked` flag is needed.
+            let is_head = shard.head == Some(ptr);
             let (prev, next) = header.links.with_mut(|l| {
-                if !(*l).linked {
+                if (*l).prev.is_none() && !is_head {
                     return None;
                 }
-                (*l).linked = false;
                 Some(((*l).prev.take(), (*l).next.take()))
             })?;
             match prev {

@@ -590,6 +590,64 @@ fn done_callback_races_completion() {
     });
 }
 
+/// Two threads add done callbacks to one task (`Task` is `Sync`) while it completes on a
+/// third: both race to install the out-of-line `Extra` box (one compare-exchange wins, the
+/// loser frees its own box and uses the winner's) and against the completer's `DISPATCHED`.
+/// Each callback runs exactly once, with the value, and the awaiter gets the output only
+/// after both ran.
+#[test]
+fn done_callbacks_race_box_install() {
+    loom::model(|| {
+        let shared = Shared::new();
+        let task = Arc::new(spawn(&shared, async { 5u8 }));
+        let runs = Arc::new(AtomicUsize::new(0));
+
+        let adders: Vec<_> = (0..2)
+            .map(|_| {
+                let task = task.clone();
+                let runs = runs.clone();
+                thread::spawn(move || {
+                    task.add_done_callback(move |outcome| {
+                        assert!(matches!(outcome, Ok(5)));
+                        runs.fetch_add(1, SeqCst);
+                    })
+                })
+            })
+            .collect();
+        shared.drain();
+        for adder in adders {
+            adder.join().unwrap();
+        }
+        let Ok(mut task) = Arc::try_unwrap(task) else {
+            panic!("the adders kept the task")
+        };
+
+        let (counter, waker) = counting_waker();
+        match poll_with(&mut task, &waker) {
+            Poll::Ready(Ok(5)) => assert_eq!(
+                runs.load(SeqCst),
+                2,
+                "output handed out before the callbacks ran"
+            ),
+            Poll::Pending => {
+                assert!(runs.load(SeqCst) < 2);
+                shared.run_late();
+                assert_eq!(
+                    counter.0.load(SeqCst),
+                    1,
+                    "awaiter not released by the late callbacks"
+                );
+                assert!(matches!(poll_with(&mut task, &waker), Poll::Ready(Ok(5))));
+            }
+            other => panic!("unexpected {other:?}"),
+        }
+        shared.run_late();
+        assert_eq!(runs.load(SeqCst), 2);
+        drop(task);
+        assert_eq!(shared.freed.load(SeqCst), 1);
+    });
+}
+
 /// The loop closes (`TaskList::close` + `TaskRef::shutdown`) on one thread while a worker
 /// completes the task on another: one outcome, one free, and the list ends empty.
 #[test]

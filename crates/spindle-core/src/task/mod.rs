@@ -1,7 +1,9 @@
-//! Tasks: one allocation per spawned future, driven by a 64-bit state word.
+//! Tasks: one allocation per spawned future (a second, small one only for a name or done
+//! callbacks), driven by a 64-bit state word.
 //!
 //! A task is a `Cell` (see `cell.rs`): a header (state word, vtable, awaiter slot, owner-list
-//! links, id, name), the scheduler hook, the future or its output, and the done callbacks. The
+//! links, id, and the word of an out-of-line box for the rarely used name and done
+//! callbacks), the scheduler hook, and the future or its output. The
 //! pointer to the header is shared by four kinds of holders, each counted in the state word:
 //! [`Runnable`] (the scheduler's, at most one at a time), [`Task`] (the spawner's join handle),
 //! `Waker`s, and [`TaskRef`]s (the owner [`TaskList`], `all_tasks()`).
@@ -91,7 +93,7 @@ where
     F::Output: Send + 'static,
     S: Schedule,
 {
-    allocate(future, scheduler, name, false)
+    allocate(future, scheduler, name, harness::vtable::<F, S>())
 }
 
 /// Like [`create`], for a `call_soon` callback wrapped in a future: the same task machinery,
@@ -102,14 +104,14 @@ where
     F::Output: Send + 'static,
     S: Schedule,
 {
-    allocate(future, scheduler, None, true)
+    allocate(future, scheduler, None, harness::callback_vtable::<F, S>())
 }
 
 fn allocate<F, S>(
     future: F,
     scheduler: S,
     name: Option<Box<str>>,
-    callback: bool,
+    vtable: &'static header::Vtable,
 ) -> (Runnable, Task<F::Output>, TaskRef)
 where
     F: Future + Send + 'static,
@@ -117,15 +119,7 @@ where
     S: Schedule,
 {
     let id = NEXT_ID.fetch_add(1, Ordering::Relaxed);
-    let ptr = Cell::allocate(
-        future,
-        scheduler,
-        harness::vtable::<F, S>(),
-        id,
-        name,
-        callback,
-        3,
-    );
+    let ptr = Cell::allocate(future, scheduler, vtable, id, name, 3);
     // SAFETY: the cell was created with three references, SCHEDULED and JOIN_INTEREST, one
     // for each of these handles.
     unsafe {

@@ -90,8 +90,8 @@ impl TaskRef {
 }
 
 pub(crate) fn task_name(header: &Header) -> String {
-    match &header.name {
-        Some(name) => name.to_string(),
+    match header.name() {
+        Some(name) => name.to_owned(),
         None => format!("Task-{}", header.id),
     }
 }
