@@ -143,6 +143,7 @@ impl Builder {
                 active: false,
                 stop: false,
                 main_woken: false,
+                waiters: 0,
             }),
             run_changed: Condvar::new(),
             run_core: Mutex::new(None),

@@ -17,7 +17,7 @@
 
 use crate::context::{self, Context};
 use crate::current_thread::{self, Exit};
-use crate::loom::{fence, lock, wait, Arc, Ordering::SeqCst};
+use crate::loom::{fence, lock, Arc, Ordering::SeqCst};
 use crate::shared::{Flavor, Shared};
 use std::future::Future;
 use std::pin::pin;
@@ -34,8 +34,9 @@ impl Wake for MainWaker {
     }
 
     fn wake_by_ref(self: &std::sync::Arc<Self>) {
-        lock(&self.shared.run).main_woken = true;
-        self.shared.run_changed.notify_all();
+        let mut run = lock(&self.shared.run);
+        run.main_woken = true;
+        self.shared.signal_run(run);
         if self.shared.flavor == Flavor::CurrentThread {
             self.shared.remotes[0].unparker.unpark();
         }
@@ -81,7 +82,7 @@ impl Drop for Active<'_> {
             fence(SeqCst);
             let mut run = lock(&shared.run);
             while shared.remotes.iter().any(|r| r.busy.load(SeqCst)) {
-                run = wait(&shared.run_changed, run);
+                run = shared.wait_run(run);
             }
             drop(run);
             shared.draining.store(false, SeqCst);
@@ -106,7 +107,7 @@ pub(crate) fn run_forever(shared: &Arc<Shared>) {
         Flavor::MultiThread => {
             let mut run = lock(&shared.run);
             while !run.stop {
-                run = wait(&shared.run_changed, run);
+                run = shared.wait_run(run);
             }
             run.stop = false;
         }
@@ -148,7 +149,7 @@ pub(crate) fn run_until_complete<F: Future>(shared: &Arc<Shared>, future: F) -> 
             }
             let mut run = lock(&shared.run);
             while !run.main_woken && !run.stop {
-                run = wait(&shared.run_changed, run);
+                run = shared.wait_run(run);
             }
             if run.stop {
                 run.stop = false;
@@ -162,8 +163,9 @@ pub(crate) fn run_until_complete<F: Future>(shared: &Arc<Shared>, future: F) -> 
 
 /// `stop()`: from any thread, inside a callback or not.
 pub(crate) fn stop(shared: &Shared) {
-    lock(&shared.run).stop = true;
-    shared.run_changed.notify_all();
+    let mut run = lock(&shared.run);
+    run.stop = true;
+    shared.signal_run(run);
     if shared.flavor == Flavor::CurrentThread {
         shared.remotes[0].unparker.unpark();
     }

@@ -8,7 +8,9 @@ use crate::blocking::BlockingPool;
 use crate::context;
 use crate::exception::{ExceptionContext, Handler};
 use crate::idle::Idle;
-use crate::loom::{lock, AtomicBool, AtomicUsize, Condvar, Mutex, Ordering::SeqCst};
+use crate::loom::{
+    lock, wait, AtomicBool, AtomicUsize, Condvar, Mutex, MutexGuard, Ordering::SeqCst,
+};
 use crate::park::{Parker, Unparker};
 use crate::queue::{Injector, Local, Stealer, LOCAL_CAPACITY};
 use spindle_core::{Runnable, TaskList};
@@ -47,6 +49,9 @@ pub(crate) struct RunState {
     pub(crate) stop: bool,
     /// The run thread's main future was woken.
     pub(crate) main_woken: bool,
+    /// Threads blocked on `run_changed` ([`Shared::wait_run`]): with none, a signal skips the
+    /// condition variable (a system call on every signal otherwise).
+    pub(crate) waiters: usize,
 }
 
 pub(crate) struct Shared {
@@ -117,6 +122,28 @@ impl Shared {
             self.injector.push_batch(overflow);
         }
         worker.local.push(task);
+    }
+
+    /// Waits on `run_changed`, counted in `RunState::waiters`.
+    pub(crate) fn wait_run<'a>(
+        &self,
+        mut run: MutexGuard<'a, RunState>,
+    ) -> MutexGuard<'a, RunState> {
+        run.waiters += 1;
+        let mut run = wait(&self.run_changed, run);
+        run.waiters -= 1;
+        run
+    }
+
+    /// Releases the run lock (after the caller changed the state under it) and signals
+    /// `run_changed` if a thread waits on it. A waiter counts itself under the lock before it
+    /// checks the state, so one that the count missed sees the change.
+    pub(crate) fn signal_run(&self, run: MutexGuard<'_, RunState>) {
+        let waiting = run.waiters > 0;
+        drop(run);
+        if waiting {
+            self.run_changed.notify_all();
+        }
     }
 
     /// Wakes one sleeping worker if no worker is searching (see `idle.rs`).

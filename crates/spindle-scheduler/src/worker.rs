@@ -117,8 +117,7 @@ impl WorkerLoop {
         fence(SeqCst);
         if self.shared.draining.load(SeqCst) {
             // Taking the lock orders this after a `run_*` thread's check of the busy flags.
-            drop(lock(&self.shared.run));
-            self.shared.run_changed.notify_all();
+            self.shared.signal_run(lock(&self.shared.run));
         }
     }
 
