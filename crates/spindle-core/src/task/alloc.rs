@@ -37,6 +37,7 @@ use std::alloc::Layout;
 use std::ptr::NonNull;
 
 /// Moves `value` to a fresh cell allocation (the cache's `Box::new` + `Box::leak`).
+#[inline]
 pub(crate) fn boxed<T>(value: T) -> NonNull<T> {
     let layout = Layout::new::<T>();
     if layout.size() == 0 {
@@ -54,6 +55,7 @@ pub(crate) fn boxed<T>(value: T) -> NonNull<T> {
 ///
 /// # Safety
 /// `ptr` came from [`boxed`] with the same `T` and nothing else refers to it.
+#[inline]
 pub(crate) unsafe fn free<T>(ptr: NonNull<T>) -> std::thread::Result<()> {
     let layout = Layout::new::<T>();
     if layout.size() == 0 {
@@ -75,6 +77,7 @@ mod cache {
     use std::alloc::{alloc, dealloc, handle_alloc_error, Layout};
     use std::ptr::NonNull;
 
+    #[inline]
     pub(super) fn allocate(layout: Layout) -> NonNull<u8> {
         // SAFETY: `layout` has a non-zero size (checked by `boxed`).
         NonNull::new(unsafe { alloc(layout) }).unwrap_or_else(|| handle_alloc_error(layout))
@@ -82,6 +85,7 @@ mod cache {
 
     /// # Safety
     /// `block` came from `allocate(layout)`.
+    #[inline]
     pub(super) unsafe fn deallocate(block: NonNull<u8>, layout: Layout) {
         // SAFETY: the caller's contract.
         unsafe { dealloc(block.as_ptr(), layout) }
@@ -145,6 +149,7 @@ mod cache {
     const OFF: u8 = 2;
     static ENABLED: AtomicU8 = AtomicU8::new(UNKNOWN);
 
+    #[inline]
     fn enabled() -> bool {
         match ENABLED.load(Relaxed) {
             ON => true,
@@ -159,6 +164,7 @@ mod cache {
 
     /// The class of `layout`, if the cache serves it: the smallest `class` whose size,
     /// `GRANULE * class + HEADER`, holds it.
+    #[inline]
     fn class_of(layout: Layout) -> Option<usize> {
         if layout.size() > MAX_SIZE || layout.align() > GRANULE || !enabled() {
             return None;
@@ -167,6 +173,7 @@ mod cache {
     }
 
     /// The layout every block of `class` is allocated with.
+    #[inline]
     fn class_layout(class: usize) -> Layout {
         Layout::from_size_align(GRANULE * class + HEADER, GRANULE)
             .expect("a size class is small and its alignment a power of two")
@@ -188,6 +195,7 @@ mod cache {
         DEPOT[class].lock().unwrap_or_else(PoisonError::into_inner)
     }
 
+    #[inline]
     pub(super) fn allocate(layout: Layout) -> NonNull<u8> {
         let Some(class) = class_of(layout) else {
             return system_alloc(layout);
@@ -211,6 +219,7 @@ mod cache {
 
     /// # Safety
     /// `block` came from `allocate(layout)` and is no longer used.
+    #[inline]
     pub(super) unsafe fn deallocate(block: NonNull<u8>, layout: Layout) {
         let Some(class) = class_of(layout) else {
             // SAFETY: `allocate` bypassed the cache for this layout too (`class_of` gives the
