@@ -331,6 +331,11 @@ enum Order {
 
 /// Queues a new runnable: on a worker, into its queues (see [`Order`]); elsewhere, on the
 /// injector. A push that races `close()` is cancelled rather than leaked.
+///
+/// A worker's own queues need no check against `close()`: a worker that pushes there (or
+/// overflows into the injector) sees `shutdown` when its task returns, and its exit drains
+/// both. Every other push re-checks `shutdown` after a fence, as `close()` drains the injector
+/// after setting it.
 fn submit(shared: &Arc<Shared>, runnable: spindle_core::Runnable, order: Order) {
     let runnable = context::with(|cx| match cx {
         Some(cx) if Arc::ptr_eq(&cx.shared, shared) => match &cx.worker {
@@ -339,17 +344,18 @@ fn submit(shared: &Arc<Shared>, runnable: spindle_core::Runnable, order: Order) 
                     Order::Fifo => shared.push_local(worker, runnable),
                     Order::Lifo => shared.schedule_local(worker, runnable, false),
                 }
-                None
+                Ok(())
             }
             Some(_) => {
                 shared.injector.push(runnable);
-                None
+                Err(None)
             }
-            None => Some(runnable),
+            None => Err(Some(runnable)),
         },
-        _ => Some(runnable),
+        _ => Err(Some(runnable)),
     });
-    if let Some(runnable) = runnable {
+    let Err(remote) = runnable else { return };
+    if let Some(runnable) = remote {
         shared.schedule_remote(runnable);
     }
     fence(SeqCst);

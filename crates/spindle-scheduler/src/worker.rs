@@ -249,13 +249,18 @@ impl WorkerLoop {
         }
     }
 
-    /// On exit: whatever is still queued here is cancelled (dropped runnables cancel).
+    /// On exit: whatever is still queued here is cancelled (dropped runnables cancel), and
+    /// so is what is left in the injector, where this worker's overflow may have gone after
+    /// `close()` drained it (see `event_loop::submit`).
     fn drain(&mut self) {
         if self.searching {
             self.shared.idle.stop_searching();
         }
         drop(self.worker.lifo.take());
         while let Some(task) = self.worker.local.pop() {
+            drop(task);
+        }
+        while let Some(task) = self.shared.injector.pop() {
             drop(task);
         }
     }
