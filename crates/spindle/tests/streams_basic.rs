@@ -375,6 +375,23 @@ fn server_wait_closed_waits_for_the_connections_and_serve_forever_returns() {
 }
 
 #[test]
+fn server_closed_before_its_accept_task_ever_ran() {
+    // `close` right after `start_server`, in the same poll: on a current-thread loop the
+    // accept task is still queued, never polled, when it is cancelled. `wait_closed` must
+    // still see the accept task end (it once waited forever: the task's "still accepting"
+    // guard was created by its first poll, so a task cancelled before that never cleared it).
+    on_each_loop("close before the first accept", || async {
+        let server = start_server(echo, "127.0.0.1:0").await.unwrap();
+        server.close();
+        spindle::wait_for(Duration::from_secs(5), server.wait_closed())
+            .await
+            .expect("wait_closed hangs when the accept task is cancelled before it ran");
+        assert!(!server.is_serving());
+        assert_eq!(server.active_connections(), 0);
+    });
+}
+
+#[test]
 fn unix_sockets() {
     on_each_loop("unix", || async {
         let dir = std::env::temp_dir().join(format!("spindle-streams-{}", std::process::id()));

@@ -71,7 +71,9 @@ impl Shared {
     }
 }
 
-/// Marks the end of the accept task, however it ends (returned, cancelled, panicked).
+/// Marks the end of the accept task, however it ends (returned, cancelled, panicked, or
+/// dropped before its first poll): created before the task is spawned and moved into its
+/// future, so that dropping the future drops it even if the future never ran.
 struct AcceptGuard(Arc<Shared>);
 
 impl Drop for AcceptGuard {
@@ -187,25 +189,28 @@ where
             waiters: Vec::new(),
         }),
     });
+    // The guard goes in as an argument, not created by the body: a task cancelled (or
+    // rejected by a closing loop) before its first poll drops its future unpolled, and only
+    // what the future captured is dropped then.
     let task = lp.spawn(accept_loop(
         listener,
         lp.clone(),
-        shared.clone(),
+        AcceptGuard(shared.clone()),
         client_connected,
     ));
     shared.lock().accept_task = Some(task);
     StreamServer { shared }
 }
 
-async fn accept_loop<F, Fut>(listener: Listener, lp: EventLoop, shared: Arc<Shared>, cb: F)
+async fn accept_loop<F, Fut>(listener: Listener, lp: EventLoop, accepting: AcceptGuard, cb: F)
 where
     F: Fn(StreamReader, StreamWriter) -> Fut + Send + Sync + 'static,
     Fut: Future<Output = ()> + Send + 'static,
 {
-    let _accepting = AcceptGuard(shared.clone());
+    let shared = &accepting.0;
     loop {
         match listener.accept().await {
-            Ok(conn) => start_connection(&lp, &shared, conn, &cb),
+            Ok(conn) => start_connection(&lp, shared, conn, &cb),
             Err(e) if is_transient(&e) => {}
             Err(e) => {
                 // Out of resources: the listener stays readable, so retrying at once would spin.
