@@ -4,7 +4,10 @@
 //! ([`crate::workloads::spawn_many_local`]: spawn, run and join), repeated until at least
 //! [`Config::min_tasks`] tasks have run (so that a sample at 1 000 tasks is not a few
 //! microseconds of clock noise), timed inside the main future; the figure is nanoseconds per
-//! task. The counts go from 1 000 to 1 000 000 ([`COUNTS`]), on the suite's five runtimes
+//! task. Beside it, the CPU time the whole process used during the sample, per task (every
+//! thread: the workers, their searching and parking, the kernel's page faults): on a machine
+//! shared with other work, wall time also counts the moments the runtime's threads were
+//! waiting for a core, CPU time does not. The counts go from 1 000 to 1 000 000 ([`COUNTS`]), on the suite's five runtimes
 //! ([`Flavour`]).
 //!
 //! The rounds interleave everything: each round takes one sample of every count on every
@@ -122,6 +125,9 @@ pub struct Point {
     pub reps: usize,
     /// Nanoseconds per task, every sample of each runtime (in [`Flavour::ALL`]'s order).
     pub ns: [Vec<f64>; 5],
+    /// CPU nanoseconds of the whole process per task, every sample of each runtime (none
+    /// where the process' CPU clock cannot be read).
+    pub cpu_ns: [Vec<f64>; 5],
     /// Bytes of resident memory per parked task, every sample of each runtime (none below
     /// [`MEMORY_FROM`] tasks).
     pub bytes: [Vec<f64>; 5],
@@ -146,6 +152,11 @@ impl Point {
         let max = samples.iter().copied().fold(f64::NEG_INFINITY, f64::max);
         let min = samples.iter().copied().fold(f64::INFINITY, f64::min);
         (max - min) / 2.0 / self.ns_median(flavour) * 100.0
+    }
+
+    /// The median CPU nanoseconds per task of `flavour` (NaN without samples).
+    pub fn cpu_median(&self, flavour: Flavour) -> f64 {
+        median(&self.cpu_ns[index(flavour)])
     }
 
     /// The median bytes per parked task of `flavour` (NaN without samples).
@@ -231,6 +242,7 @@ pub fn run(config: &Config, progress: bool) -> Report {
             tasks,
             reps: reps(tasks, config.min_tasks),
             ns: Default::default(),
+            cpu_ns: Default::default(),
             bytes: Default::default(),
         })
         .collect();
@@ -263,9 +275,17 @@ pub fn run(config: &Config, progress: bool) -> Report {
                     tasks: point.tasks,
                     reps: point.reps,
                 };
+                let cpu_before = process_cpu_time();
                 let value = watchdog.time(label, || runtimes.measure(flavour, &measure));
+                let cpu = process_cpu_time()
+                    .zip(cpu_before)
+                    .map(|(after, before)| after.saturating_sub(before));
                 if round > 0 {
                     point.ns[index(flavour)].push(value);
+                    if let Some(cpu) = cpu {
+                        let tasks = (point.tasks * point.reps).max(1) as f64;
+                        point.cpu_ns[index(flavour)].push(cpu.as_secs_f64() * 1e9 / tasks);
+                    }
                 }
             }
             if progress {
@@ -313,6 +333,25 @@ pub fn run(config: &Config, progress: bool) -> Report {
         command: None,
         total_seconds: None,
     }
+}
+
+/// The CPU time this process has used so far, all threads together
+/// (`CLOCK_PROCESS_CPUTIME_ID`).
+#[cfg(unix)]
+fn process_cpu_time() -> Option<Duration> {
+    let mut now = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: `now` is a valid, writable timespec for the duration of the call.
+    let rc = unsafe { libc::clock_gettime(libc::CLOCK_PROCESS_CPUTIME_ID, &mut now) };
+    (rc == 0).then(|| Duration::new(now.tv_sec as u64, now.tv_nsec as u32))
+}
+
+/// The CPU time of this process: not known here.
+#[cfg(not(unix))]
+fn process_cpu_time() -> Option<Duration> {
+    None
 }
 
 /// One memory sample: bytes per parked task with `tasks` tasks on a runtime of its own.
@@ -364,12 +403,21 @@ pub fn style(flavour: Flavour) -> Style {
 }
 
 impl Report {
-    /// `flavour`'s lowest and highest median over the counts, if it has any.
+    /// `flavour`'s lowest and highest median (wall time) over the counts, if it has any.
     pub fn flatness(&self, flavour: Flavour) -> Option<Flatness> {
+        self.flatness_of(flavour, Point::ns_median)
+    }
+
+    /// The same for the CPU time per task.
+    pub fn cpu_flatness(&self, flavour: Flavour) -> Option<Flatness> {
+        self.flatness_of(flavour, Point::cpu_median)
+    }
+
+    fn flatness_of(&self, flavour: Flavour, value: fn(&Point, Flavour) -> f64) -> Option<Flatness> {
         let medians: Vec<(usize, f64)> = self
             .points
             .iter()
-            .map(|p| (p.tasks, p.ns_median(flavour)))
+            .map(|p| (p.tasks, value(p, flavour)))
             .filter(|(_, m)| m.is_finite() && *m > 0.0)
             .collect();
         let (min_at, min) = *medians.iter().min_by(|a, b| a.1.total_cmp(&b.1))?;
@@ -410,6 +458,24 @@ impl Report {
         align(&lines, 0)
     }
 
+    /// The table of CPU ns per task (the whole process): a line per task count, each
+    /// runtime's median.
+    pub fn render_cpu(&self) -> String {
+        let mut header = vec!["tasks".to_owned()];
+        header.extend(self.flavours.iter().map(|f| f.name().to_owned()));
+        let mut lines = vec![header];
+        for point in &self.points {
+            let mut line = vec![point.tasks.to_string()];
+            line.extend(
+                self.flavours
+                    .iter()
+                    .map(|f| format_value(point.cpu_median(*f))),
+            );
+            lines.push(line);
+        }
+        align(&lines, 0)
+    }
+
     /// The table of bytes per parked task: a line per task count measured, each runtime's
     /// median.
     pub fn render_memory(&self) -> String {
@@ -432,11 +498,18 @@ impl Report {
         align(&lines, 0)
     }
 
-    /// A line per runtime: its lowest and highest median, where, their ratio, and whether it
-    /// is within [`FLAT_WITHIN`].
+    /// A line per runtime: its lowest and highest median (wall time), where, their ratio,
+    /// whether it is within [`FLAT_WITHIN`], and the same ratio for CPU time.
     pub fn render_flatness(&self) -> String {
         let mut lines = vec![[
-            "runtime", "lowest", "at", "highest", "at", "max/min", "flat",
+            "runtime",
+            "lowest",
+            "at",
+            "highest",
+            "at",
+            "max/min",
+            "flat",
+            "cpu max/min",
         ]
         .map(str::to_owned)
         .to_vec()];
@@ -452,6 +525,8 @@ impl Report {
                 svg::si(f.max_at as f64),
                 format!("{:.2}", f.ratio()),
                 if f.is_flat() { "yes" } else { "NO" }.to_owned(),
+                self.cpu_flatness(flavour)
+                    .map_or("n/a".to_owned(), |c| format!("{:.2}", c.ratio())),
             ]);
         }
         align(&lines, 1)
@@ -503,6 +578,13 @@ impl Report {
         );
         let _ = writeln!(
             out,
+            "  \"cpu_flatness\": {},",
+            per_flavour(&|f| self
+                .cpu_flatness(f)
+                .map_or("null".to_owned(), |x| number(x.ratio())))
+        );
+        let _ = writeln!(
+            out,
             "  \"flatness_meaning\": {},",
             string("highest median ns/task over the lowest, across the task counts: 1.5 at most is flat")
         );
@@ -511,13 +593,15 @@ impl Report {
             out.push_str(if i == 0 { "\n" } else { ",\n" });
             let _ = write!(
                 out,
-                "    {{\"tasks\": {}, \"reps\": {},\n     \"ns_per_task\": {},\n     \"spread_pct\": {},\n     \"bytes_per_parked_task\": {},\n     \"samples\": {},\n     \"bytes_samples\": {}}}",
+                "    {{\"tasks\": {}, \"reps\": {},\n     \"ns_per_task\": {},\n     \"spread_pct\": {},\n     \"cpu_ns_per_task\": {},\n     \"bytes_per_parked_task\": {},\n     \"samples\": {},\n     \"cpu_samples\": {},\n     \"bytes_samples\": {}}}",
                 point.tasks,
                 point.reps,
                 per_flavour(&|f| number(point.ns_median(f))),
                 per_flavour(&|f| number(point.ns_spread(f))),
+                per_flavour(&|f| number(point.cpu_median(f))),
                 per_flavour(&|f| number(point.bytes_median(f))),
                 per_flavour(&|f| list(&point.ns[index(f)])),
+                per_flavour(&|f| list(&point.cpu_ns[index(f)])),
                 per_flavour(&|f| list(&point.bytes[index(f)])),
             );
         }
@@ -526,17 +610,18 @@ impl Report {
     }
 
     /// The plot: ns per task against the task count (log scale), a line per runtime, with a
-    /// guide at 1.5 times spindle's lowest; under it, when measured, bytes per parked task.
+    /// guide at 1.5 times spindle's lowest; under it the CPU time per task, the same way;
+    /// under that, when measured, bytes per parked task.
     pub fn to_svg(&self) -> String {
         let settings = format!(
             "median of {} round(s); {} worker(s) for the multi-thread runtimes, {} core(s); legend: highest/lowest",
             self.rounds, self.workers, self.cores
         );
-        let series = |value: &dyn Fn(&Point, Flavour) -> f64, flat: bool| -> Vec<Series> {
+        let series = |value: fn(&Point, Flavour) -> f64, flat: bool| -> Vec<Series> {
             self.flavours
                 .iter()
                 .map(|&f| Series {
-                    name: match (flat, self.flatness(f)) {
+                    name: match (flat, self.flatness_of(f, value)) {
                         (true, Some(x)) => format!("{}  ({:.2}x)", f.name(), x.ratio()),
                         _ => f.name().to_owned(),
                     },
@@ -551,7 +636,7 @@ impl Report {
         };
         let mut cost = Chart {
             subtitle: Some(settings),
-            series: series(&|p, f| p.ns_median(f), true),
+            series: series(Point::ns_median, true),
             ..Chart::new(
                 "Cost per task: a task spawns N tasks and awaits them all",
                 "tasks spawned (N, log scale)",
@@ -567,13 +652,40 @@ impl Report {
             });
         }
         let mut charts = vec![cost];
+        if self
+            .points
+            .iter()
+            .any(|p| p.cpu_ns.iter().any(|c| !c.is_empty()))
+        {
+            let mut cpu = Chart {
+                subtitle: Some(
+                    "CPU time of the whole process during a sample (every thread), per task: what the runtime spent, waiting for a core not counted"
+                        .to_owned(),
+                ),
+                series: series(Point::cpu_median, true),
+                ..Chart::new(
+                    "CPU time per task, the same samples",
+                    "tasks spawned (N, log scale)",
+                    "CPU ns per task",
+                    Scale::Log10,
+                )
+            };
+            if let Some(spindle) = self.cpu_flatness(Flavour::Spindle) {
+                cpu.guides.push(Guide {
+                    y: spindle.min * FLAT_WITHIN,
+                    label: format!("{FLAT_WITHIN} x spindle's lowest"),
+                    colour: style(Flavour::Spindle).colour,
+                });
+            }
+            charts.push(cpu);
+        }
         if self.has_memory() {
             charts.push(Chart {
                 subtitle: Some(
                     "RSS growth with N tasks parked on pending(), in a fresh process per sample"
                         .to_owned(),
                 ),
-                series: series(&|p, f| p.bytes_median(f), false),
+                series: series(Point::bytes_median, false),
                 ..Chart::new(
                     "Memory per live task",
                     "tasks parked (N, log scale; from 10k: below, the allocator's slack dominates)",
@@ -597,6 +709,7 @@ mod tests {
         Point {
             tasks,
             reps: 1,
+            cpu_ns: ns.clone(),
             ns,
             bytes: Default::default(),
         }
@@ -630,12 +743,17 @@ mod tests {
         assert_eq!(report.flatness(Flavour::Smol), None);
         let text = report.render_flatness();
         let line = text.lines().nth(1).unwrap();
-        assert!(line.starts_with("spindle ") && line.contains(" 2.00 ") && line.ends_with("NO"));
+        assert!(line.starts_with("spindle ") && line.contains(" 2.00 ") && line.contains(" NO "));
+        assert!(line.ends_with("2.00"), "the CPU ratio: {line}");
         assert!(report
             .to_json()
             .contains("\"flatness\": {\"spindle\": 2, \"tokio-mt\": 1}"));
         let svg = report.to_svg();
-        assert_eq!(svg.matches("<polyline").count(), 2);
+        assert_eq!(
+            svg.matches("<polyline").count(),
+            4,
+            "cost and CPU time, two runtimes each"
+        );
         assert!(svg.contains("spindle  (2.00x)"));
         assert!(!report.has_memory() && !svg.contains("Memory per live task"));
     }

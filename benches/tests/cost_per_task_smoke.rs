@@ -88,10 +88,11 @@ fn the_quick_binary_writes_a_plot_and_samples() {
     );
     assert!(stdout.contains("max/min"), "no flatness table:\n{stdout}");
     assert!(stdout.contains("bytes of RSS per parked task"), "{stdout}");
+    assert!(stdout.contains("CPU ns per task"), "{stdout}");
     let svg = std::fs::read_to_string(&svg_path).unwrap();
     check_plot(&svg);
-    // The cost chart and the memory chart: a line per runtime each.
-    assert_eq!(svg.matches("<polyline").count(), 2 * Flavour::ALL.len());
+    // The cost, CPU time and memory charts: a line per runtime each.
+    assert_eq!(svg.matches("<polyline").count(), 3 * Flavour::ALL.len());
     let json = std::fs::read_to_string(&json_path).unwrap();
     assert!(json.contains("\"tasks\": 30000"));
     assert_eq!(
@@ -120,6 +121,7 @@ fn the_runner_measures_every_count_on_every_runtime() {
                 flavour.name(),
                 point.tasks
             );
+            assert!(point.cpu_median(flavour) > 0.0, "{}", flavour.name());
         }
     }
     // Memory from 10k tasks on only.

@@ -129,12 +129,15 @@ fn main() -> ExitCode {
     );
     print!("{}", report.render());
     println!();
+    println!("CPU ns per task: the whole process' CPU time during the sample (every thread), per task; medians");
+    print!("{}", report.render_cpu());
+    println!();
     if report.has_memory() {
         println!("bytes of RSS per parked task, N tasks on pending(), a fresh process per sample (median of {})", config.memory_samples);
         print!("{}", report.render_memory());
         println!();
     }
-    println!("flatness: highest median ns/task over the lowest (flat: within 1.5x)");
+    println!("flatness: highest median ns/task over the lowest (flat: within 1.5x); cpu: the same for CPU ns/task");
     print!("{}", report.render_flatness());
     println!();
     println!("total {:.1} s", report.total_seconds.unwrap_or_default());
