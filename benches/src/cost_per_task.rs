@@ -7,7 +7,10 @@
 //! task. Beside it, the CPU time the whole process used during the sample, per task (every
 //! thread: the workers, their searching and parking, the kernel's page faults): on a machine
 //! shared with other work, wall time also counts the moments the runtime's threads were
-//! waiting for a core, CPU time does not. The counts go from 1 000 to 1 000 000 ([`COUNTS`]), on the suite's five runtimes
+//! waiting for a core, CPU time does not. With it, from `getrusage`: the kernel's part of that
+//! CPU time and the minor page faults per 1 000 tasks (each the first touch of a fresh page:
+//! memory the allocator got from, or gave back to, the kernel since the last burst). The
+//! counts go from 1 000 to 1 000 000 ([`COUNTS`]), on the suite's five runtimes
 //! ([`Flavour`]).
 //!
 //! The rounds interleave everything: each round takes one sample of every count on every
@@ -128,6 +131,10 @@ pub struct Point {
     /// CPU nanoseconds of the whole process per task, every sample of each runtime (none
     /// where the process' CPU clock cannot be read).
     pub cpu_ns: [Vec<f64>; 5],
+    /// Of those, the nanoseconds in the kernel (system time: page faults, futexes, ...).
+    pub sys_ns: [Vec<f64>; 5],
+    /// Minor page faults of the process per 1 000 tasks (a first touch of a fresh page).
+    pub faults: [Vec<f64>; 5],
     /// Bytes of resident memory per parked task, every sample of each runtime (none below
     /// [`MEMORY_FROM`] tasks).
     pub bytes: [Vec<f64>; 5],
@@ -157,6 +164,16 @@ impl Point {
     /// The median CPU nanoseconds per task of `flavour` (NaN without samples).
     pub fn cpu_median(&self, flavour: Flavour) -> f64 {
         median(&self.cpu_ns[index(flavour)])
+    }
+
+    /// The median system CPU nanoseconds per task of `flavour` (NaN without samples).
+    pub fn sys_median(&self, flavour: Flavour) -> f64 {
+        median(&self.sys_ns[index(flavour)])
+    }
+
+    /// The median minor page faults per 1 000 tasks of `flavour` (NaN without samples).
+    pub fn faults_median(&self, flavour: Flavour) -> f64 {
+        median(&self.faults[index(flavour)])
     }
 
     /// The median bytes per parked task of `flavour` (NaN without samples).
@@ -243,6 +260,8 @@ pub fn run(config: &Config, progress: bool) -> Report {
             reps: reps(tasks, config.min_tasks),
             ns: Default::default(),
             cpu_ns: Default::default(),
+            sys_ns: Default::default(),
+            faults: Default::default(),
             bytes: Default::default(),
         })
         .collect();
@@ -275,16 +294,24 @@ pub fn run(config: &Config, progress: bool) -> Report {
                     tasks: point.tasks,
                     reps: point.reps,
                 };
-                let cpu_before = process_cpu_time();
+                let (cpu_before, usage_before) = (process_cpu_time(), Usage::now());
                 let value = watchdog.time(label, || runtimes.measure(flavour, &measure));
                 let cpu = process_cpu_time()
                     .zip(cpu_before)
                     .map(|(after, before)| after.saturating_sub(before));
+                let usage = Usage::now()
+                    .zip(usage_before)
+                    .map(|(after, before)| after.since(&before));
                 if round > 0 {
-                    point.ns[index(flavour)].push(value);
+                    let i = index(flavour);
+                    let tasks = (point.tasks * point.reps).max(1) as f64;
+                    point.ns[i].push(value);
                     if let Some(cpu) = cpu {
-                        let tasks = (point.tasks * point.reps).max(1) as f64;
-                        point.cpu_ns[index(flavour)].push(cpu.as_secs_f64() * 1e9 / tasks);
+                        point.cpu_ns[i].push(cpu.as_secs_f64() * 1e9 / tasks);
+                    }
+                    if let Some(usage) = usage {
+                        point.sys_ns[i].push(usage.system.as_secs_f64() * 1e9 / tasks);
+                        point.faults[i].push(usage.minor_faults as f64 * 1e3 / tasks);
                     }
                 }
             }
@@ -352,6 +379,45 @@ fn process_cpu_time() -> Option<Duration> {
 #[cfg(not(unix))]
 fn process_cpu_time() -> Option<Duration> {
     None
+}
+
+/// What `getrusage` says of this process: system CPU time and minor page faults.
+#[derive(Debug, Clone, Copy)]
+struct Usage {
+    system: Duration,
+    minor_faults: u64,
+}
+
+impl Usage {
+    /// The process' usage so far, all threads together (`getrusage(RUSAGE_SELF)`).
+    #[cfg(unix)]
+    fn now() -> Option<Usage> {
+        // SAFETY: `rusage` is plain data; all zeros is a valid value.
+        let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+        // SAFETY: `usage` is a valid, writable rusage for the duration of the call.
+        let rc = unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut usage) };
+        (rc == 0).then(|| Usage {
+            system: Duration::new(
+                usage.ru_stime.tv_sec as u64,
+                usage.ru_stime.tv_usec as u32 * 1_000,
+            ),
+            minor_faults: usage.ru_minflt as u64,
+        })
+    }
+
+    /// Not known here.
+    #[cfg(not(unix))]
+    fn now() -> Option<Usage> {
+        None
+    }
+
+    /// The usage between `before` and `self`.
+    fn since(&self, before: &Usage) -> Usage {
+        Usage {
+            system: self.system.saturating_sub(before.system),
+            minor_faults: self.minor_faults.saturating_sub(before.minor_faults),
+        }
+    }
 }
 
 /// One memory sample: bytes per parked task with `tasks` tasks on a runtime of its own.
@@ -459,18 +525,31 @@ impl Report {
     }
 
     /// The table of CPU ns per task (the whole process): a line per task count, each
-    /// runtime's median.
+    /// runtime's median, then in brackets the median of its kernel part (system time).
     pub fn render_cpu(&self) -> String {
+        self.render_per_point(|p, f| {
+            format!(
+                "{} ({})",
+                format_value(p.cpu_median(f)),
+                format_value(p.sys_median(f))
+            )
+        })
+    }
+
+    /// The table of minor page faults per 1 000 tasks: a line per task count, each runtime's
+    /// median.
+    pub fn render_faults(&self) -> String {
+        self.render_per_point(|p, f| format_value(p.faults_median(f)))
+    }
+
+    /// A table with a line per task count and a column per runtime, `cell` writing each cell.
+    fn render_per_point(&self, cell: impl Fn(&Point, Flavour) -> String) -> String {
         let mut header = vec!["tasks".to_owned()];
         header.extend(self.flavours.iter().map(|f| f.name().to_owned()));
         let mut lines = vec![header];
         for point in &self.points {
             let mut line = vec![point.tasks.to_string()];
-            line.extend(
-                self.flavours
-                    .iter()
-                    .map(|f| format_value(point.cpu_median(*f))),
-            );
+            line.extend(self.flavours.iter().map(|f| cell(point, *f)));
             lines.push(line);
         }
         align(&lines, 0)
@@ -593,12 +672,14 @@ impl Report {
             out.push_str(if i == 0 { "\n" } else { ",\n" });
             let _ = write!(
                 out,
-                "    {{\"tasks\": {}, \"reps\": {},\n     \"ns_per_task\": {},\n     \"spread_pct\": {},\n     \"cpu_ns_per_task\": {},\n     \"bytes_per_parked_task\": {},\n     \"samples\": {},\n     \"cpu_samples\": {},\n     \"bytes_samples\": {}}}",
+                "    {{\"tasks\": {}, \"reps\": {},\n     \"ns_per_task\": {},\n     \"spread_pct\": {},\n     \"cpu_ns_per_task\": {},\n     \"sys_ns_per_task\": {},\n     \"faults_per_1000_tasks\": {},\n     \"bytes_per_parked_task\": {},\n     \"samples\": {},\n     \"cpu_samples\": {},\n     \"bytes_samples\": {}}}",
                 point.tasks,
                 point.reps,
                 per_flavour(&|f| number(point.ns_median(f))),
                 per_flavour(&|f| number(point.ns_spread(f))),
                 per_flavour(&|f| number(point.cpu_median(f))),
+                per_flavour(&|f| number(point.sys_median(f))),
+                per_flavour(&|f| number(point.faults_median(f))),
                 per_flavour(&|f| number(point.bytes_median(f))),
                 per_flavour(&|f| list(&point.ns[index(f)])),
                 per_flavour(&|f| list(&point.cpu_ns[index(f)])),
@@ -710,6 +791,8 @@ mod tests {
             tasks,
             reps: 1,
             cpu_ns: ns.clone(),
+            sys_ns: Default::default(),
+            faults: Default::default(),
             ns,
             bytes: Default::default(),
         }

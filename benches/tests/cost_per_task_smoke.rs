@@ -89,12 +89,17 @@ fn the_quick_binary_writes_a_plot_and_samples() {
     assert!(stdout.contains("max/min"), "no flatness table:\n{stdout}");
     assert!(stdout.contains("bytes of RSS per parked task"), "{stdout}");
     assert!(stdout.contains("CPU ns per task"), "{stdout}");
+    assert!(
+        stdout.contains("minor page faults per 1000 tasks"),
+        "{stdout}"
+    );
     let svg = std::fs::read_to_string(&svg_path).unwrap();
     check_plot(&svg);
     // The cost, CPU time and memory charts: a line per runtime each.
     assert_eq!(svg.matches("<polyline").count(), 3 * Flavour::ALL.len());
     let json = std::fs::read_to_string(&json_path).unwrap();
     assert!(json.contains("\"tasks\": 30000"));
+    assert!(json.contains("\"faults_per_1000_tasks\": {\"spindle\": "));
     assert_eq!(
         json.matches(['{', '[']).count(),
         json.matches(['}', ']']).count()

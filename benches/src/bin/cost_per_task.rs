@@ -20,7 +20,8 @@ use std::time::{Duration, Instant};
 
 const USAGE: &str = "usage: cost_per_task [--workers N] [--filter NAME] [--quick] [--rounds N] [--counts N,N,...] [--no-memory] [--svg PATH] [--json PATH]
   --workers N       worker threads of the multi-thread runtimes (default: the number of cores)
-  --filter NAME     only the runtimes whose name contains NAME (spindle, spindle-ct, tokio-mt, tokio-ct, smol)
+  --filter NAME     only the runtimes whose name contains NAME; a full name selects that one alone
+                    (spindle, spindle-ct, tokio-mt, tokio-ct, smol)
   --quick           1k to 30k tasks, 1 round, small samples: seconds (a smoke test)
   --rounds N        measured rounds, after one warm-up round (default 9)
   --counts N,N,...  the task counts (default 1000,3000,10000,30000,100000,300000,1000000)
@@ -101,10 +102,14 @@ fn main() -> ExitCode {
     let config = Config {
         counts: extra.counts.unwrap_or(base.counts.clone()),
         rounds: args.rounds.unwrap_or(base.rounds),
-        flavours: Flavour::ALL
-            .into_iter()
-            .filter(|f| args.selects(f.name()))
-            .collect(),
+        flavours: match args.filter.as_deref().and_then(Flavour::from_name) {
+            // A full name selects that runtime alone (`spindle` is also in `spindle-ct`).
+            Some(exact) => vec![exact],
+            None => Flavour::ALL
+                .into_iter()
+                .filter(|f| args.selects(f.name()))
+                .collect(),
+        },
         memory,
         hang_limit: Duration::from_secs(300),
         ..base
@@ -129,8 +134,11 @@ fn main() -> ExitCode {
     );
     print!("{}", report.render());
     println!();
-    println!("CPU ns per task: the whole process' CPU time during the sample (every thread), per task; medians");
+    println!("CPU ns per task: the whole process' CPU time during the sample (every thread), per task, and (in brackets) its kernel part; medians");
     print!("{}", report.render_cpu());
+    println!();
+    println!("minor page faults per 1000 tasks (the first touch of a fresh page); medians");
+    print!("{}", report.render_faults());
     println!();
     if report.has_memory() {
         println!("bytes of RSS per parked task, N tasks on pending(), a fresh process per sample (median of {})", config.memory_samples);
