@@ -763,13 +763,13 @@ impl Report {
         if self.has_memory() {
             charts.push(Chart {
                 subtitle: Some(
-                    "RSS growth with N tasks parked on pending(), in a fresh process per sample"
+                    "RSS growth with N tasks parked on pending(), a fresh process per sample; from 10k tasks (below, the allocator's slack dominates)"
                         .to_owned(),
                 ),
                 series: series(Point::bytes_median, false),
                 ..Chart::new(
                     "Memory per live task",
-                    "tasks parked (N, log scale; from 10k: below, the allocator's slack dominates)",
+                    "tasks parked (N, log scale)",
                     "bytes per task",
                     Scale::Log10,
                 )

@@ -73,7 +73,7 @@ pub struct Series {
     pub style: Style,
 }
 
-/// A horizontal reference line across the plot area, labelled at its right end.
+/// A horizontal reference line across the plot area, labelled at its left end.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Guide {
     /// Its height, in the y axis' unit.
@@ -198,12 +198,16 @@ fn chart_body(out: &mut String, chart: &Chart, width: f64) {
         );
     }
 
-    // The ranges: x over the points, y from 0 to a round number above every point and guide.
+    // The ranges: x over the points drawn, y from 0 to a round number above every point and
+    // guide.
     let xs: Vec<f64> = chart
         .series
         .iter()
-        .flat_map(|s| s.points.iter().map(|p| p.0))
-        .filter(|x| x.is_finite() && (chart.x_scale == Scale::Linear || *x > 0.0))
+        .flat_map(|s| s.points.iter())
+        .filter(|(x, y)| {
+            x.is_finite() && y.is_finite() && (chart.x_scale == Scale::Linear || *x > 0.0)
+        })
+        .map(|p| p.0)
         .collect();
     let (mut x_lo, mut x_hi) = xs
         .iter()
@@ -309,8 +313,8 @@ fn chart_body(out: &mut String, chart: &Chart, width: f64) {
         );
         let _ = writeln!(
             out,
-            r#"<text x="{}" y="{:.1}" font-size="11" fill="{}" text-anchor="end">{}</text>"#,
-            right - 4.0,
+            r#"<text x="{}" y="{:.1}" font-size="11" fill="{}">{}</text>"#,
+            left + 6.0,
             py - 5.0,
             guide.colour,
             escape(&guide.label)
