@@ -16,6 +16,9 @@
 //!   `Queue` and `Lock` against tokio's and smol's channel and mutex.
 //! - [`suite`]: the whole suite on five runtimes (spindle and tokio, each multi-thread and
 //!   current-thread, and smol) in one run, with a JSON of every sample (`src/bin/suite.rs`).
+//! - [`cost_per_task`]: ns per task against the task count, 1k to 1M, on the suite's five
+//!   runtimes, with an SVG plot (`src/bin/cost_per_task.rs`).
+//! - [`svg`]: the small line-chart writer behind that plot.
 //!
 //! A workload is an `async fn` over any [`Spawner`]; the same function then runs on each
 //! runtime:
@@ -38,12 +41,14 @@
 //! assert_eq!(on(&SmolRuntime::new(2)), 42);
 //! ```
 
+pub mod cost_per_task;
 pub mod harness;
 pub mod mailbox;
 pub mod net;
 pub mod primitives;
 pub mod runtimes;
 pub mod suite;
+pub mod svg;
 pub mod workloads;
 
 pub use runtimes::{Runtime, Spawner};

@@ -254,7 +254,7 @@ impl Report {
 }
 
 /// `value` as a JSON number (`null` when not finite).
-fn number(value: f64) -> String {
+pub fn number(value: f64) -> String {
     if value.is_finite() {
         format!("{value}")
     } else {
@@ -263,7 +263,7 @@ fn number(value: f64) -> String {
 }
 
 /// `text` as a JSON string.
-fn string(text: &str) -> String {
+pub fn string(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 2);
     out.push('"');
     for c in text.chars() {
