@@ -91,6 +91,33 @@ impl Sleep {
     }
 }
 
+impl Sleep {
+    /// Polls the timer alone, without reading the clock: registers it (with `cx`'s waker) if it
+    /// is not registered yet, updates the waker if it is, and is `Ready` only once the driver
+    /// has fired it. For callers that have just read the clock themselves (`wait_for` checks
+    /// its deadline on every poll): the read [`poll`](Future::poll) makes before registering
+    /// would be a second one. A deadline already past is fired by the driver's next
+    /// [`park`](crate::DriverGuard::park) or [`fire_due`](Driver::fire_due), never earlier.
+    ///
+    /// # Panics
+    /// When the sleep has no driver yet ([`Sleep::until`]) and no loop runs on this thread.
+    pub fn poll_timer(&mut self, cx: &mut Context<'_>) -> Poll<()> {
+        if let Some(entry) = &self.entry {
+            match entry.poll(cx.waker()) {
+                Polled::Fired => return Poll::Ready(()),
+                Polled::Pending => return Poll::Pending,
+                Polled::Dropped => self.entry = None,
+            }
+        }
+        self.suspended = true;
+        let driver = self.driver.get_or_insert_with(|| {
+            crate::context::current().expect("spindle: a sleep was polled outside an event loop")
+        });
+        self.entry = Some(driver.register_sleep(self.deadline, cx.waker().clone()));
+        Poll::Pending
+    }
+}
+
 impl Future for Sleep {
     type Output = ();
 
