@@ -31,8 +31,8 @@ use std::time::{Duration, Instant};
 
 use crate::backend::{Backend, Events};
 use crate::loom::{lock, try_lock, Arc, AtomicUsize, Mutex, MutexGuard, Ordering};
-use crate::timer::entry::SleepEntry;
-use crate::timer::queue::{Target, TimerQueue};
+use crate::timer::heap::TimerKey;
+use crate::timer::queue::{Polled, Target, TimerQueue};
 
 /// Handle to the I/O driver: the poller and the timers. Cheap to clone
 /// (an `Arc` inside), `Send` and `Sync`.
@@ -203,34 +203,56 @@ impl Driver {
         drop(dropped);
     }
 
-    /// Heap entries stored, cancelled ones included: lets tests check that
-    /// compaction bounds the heap. Not part of the API.
+    /// Timer slots in use: armed timers, and fired sleeps that have not
+    /// seen it yet. Lets tests check that nothing is left behind. Not part of
+    /// the API.
     #[doc(hidden)]
     pub fn timer_storage_len(&self) -> usize {
         lock(&self.inner.timers).storage_len()
     }
 
-    /// Registers a cancellable sleep entry waking `waker` at `deadline`.
-    pub(crate) fn register_sleep(&self, deadline: Instant, waker: Waker) -> Arc<SleepEntry> {
-        let entry = Arc::new(SleepEntry::new(waker));
-        self.insert(deadline, Target::Sleep(entry.clone()));
-        entry
+    /// Arms a cancellable sleep timer waking `waker` at `deadline`.
+    pub(crate) fn register_sleep(&self, deadline: Instant, waker: Waker) -> TimerKey {
+        self.insert(deadline, Target::Sleep(waker))
     }
 
-    /// Cancels `entry` if still pending; returns its waker, for the caller to
-    /// drop or reuse (this runs outside the lock).
-    pub(crate) fn cancel_sleep(&self, entry: &SleepEntry) -> Option<Waker> {
-        if !entry.is_pending() {
-            return None;
-        }
-        lock(&self.inner.timers).cancel(entry)
+    /// Polls the sleep timer `key`: fired (its slot released), still armed
+    /// (`waker` is now the one to wake), or gone.
+    pub(crate) fn poll_sleep(&self, key: TimerKey, waker: &Waker) -> Polled {
+        let (polled, replaced) = lock(&self.inner.timers).poll_sleep(key, waker);
+        // Dropped after the lock: dropping a waker may drop a task that owns a `Sleep`.
+        drop(replaced);
+        polled
     }
 
-    fn insert(&self, deadline: Instant, target: Target) {
-        let must_notify = lock(&self.inner.timers).insert(deadline, target);
+    /// Cancels the sleep timer `key` (or releases it, if it fired); returns
+    /// its waker if it was still armed, for the caller to drop or reuse (this
+    /// runs outside the lock).
+    pub(crate) fn cancel_sleep(&self, key: TimerKey) -> Option<Waker> {
+        lock(&self.inner.timers).cancel(key)
+    }
+
+    /// Moves the sleep timer `key` to `deadline`, under one lock: if it was
+    /// armed it is re-armed with its waker and the new key is returned; if it
+    /// had fired (or is gone) it is released and `None` is returned.
+    pub(crate) fn reset_sleep(&self, key: TimerKey, deadline: Instant) -> Option<TimerKey> {
+        let (key, must_notify) = {
+            let mut timers = lock(&self.inner.timers);
+            let waker = timers.cancel(key)?;
+            timers.insert(deadline, Target::Sleep(waker))
+        };
         if must_notify {
             self.notify();
         }
+        Some(key)
+    }
+
+    fn insert(&self, deadline: Instant, target: Target) -> TimerKey {
+        let (key, must_notify) = lock(&self.inner.timers).insert(deadline, target);
+        if must_notify {
+            self.notify();
+        }
+        key
     }
 
     /// Collects due timers into `due` under the lock, then wakes them after

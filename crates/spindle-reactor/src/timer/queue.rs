@@ -15,25 +15,26 @@
 use std::task::Waker;
 use std::time::{Duration, Instant};
 
-use crate::loom::Arc;
-use crate::timer::entry::{NotPending, SleepEntry};
-use crate::timer::heap::{Cancellable, TimerHeap};
+use crate::timer::heap::{Lookup, TimerHeap, TimerKey};
 
-/// What a timer fires.
+/// What a timer wakes.
 pub(crate) enum Target {
-    /// A plain waker from `Driver::wake_at`; never cancelled.
+    /// A plain waker from `Driver::wake_at`: never cancelled, its slot is
+    /// released as it fires.
     Waker(Waker),
-    /// The shared half of a `Sleep`; cancellable.
-    Sleep(Arc<SleepEntry>),
+    /// The waker of a `Sleep`: cancellable, and its slot stays `Fired` until
+    /// the `Sleep` sees it.
+    Sleep(Waker),
 }
 
-impl Cancellable for Target {
-    fn is_cancelled(&self) -> bool {
-        match self {
-            Target::Waker(_) => false,
-            Target::Sleep(entry) => entry.is_cancelled(),
-        }
-    }
+/// What a poll of a sleep's timer found.
+pub(crate) enum Polled {
+    /// The timer fired (its slot is now released): the sleep is over.
+    Fired,
+    /// Still armed; the given waker is now the one that will be woken.
+    Pending,
+    /// The timer is gone (`clear_timers`): register a new one.
+    Dropped,
 }
 
 /// What the thread holding the driver guard is doing.
@@ -62,11 +63,11 @@ impl TimerQueue {
         }
     }
 
-    /// Adds a timer. Returns `true` if the parked thread would sleep past
-    /// `deadline` and must be notified (after unlocking) to recompute its
-    /// timeout; only the first such insert per park asks for it.
-    pub(crate) fn insert(&mut self, deadline: Instant, target: Target) -> bool {
-        self.heap.insert(deadline, target);
+    /// Arms a timer. Returns its key, and `true` if the parked thread would
+    /// sleep past `deadline` and must be notified (after unlocking) to
+    /// recompute its timeout; only the first such insert per park asks for it.
+    pub(crate) fn insert(&mut self, deadline: Instant, target: Target) -> (TimerKey, bool) {
+        let key = self.heap.insert(deadline, target);
         let must_notify = match self.parked {
             Parked::Awake => false,
             Parked::Forever => true,
@@ -75,18 +76,37 @@ impl TimerQueue {
         if must_notify {
             self.parked = Parked::Awake;
         }
-        must_notify
+        (key, must_notify)
     }
 
-    /// Cancels a sleep entry if it is still pending; returns its waker to
-    /// drop (or reuse) after unlocking.
-    pub(crate) fn cancel(&mut self, entry: &SleepEntry) -> Option<Waker> {
-        match entry.cancel() {
-            Ok(waker) => {
-                self.heap.note_cancelled();
-                waker
+    /// Cancels a sleep's timer: returns its waker if it was still armed (to
+    /// drop, or reuse, after unlocking); releases its slot if it had fired.
+    pub(crate) fn cancel(&mut self, key: TimerKey) -> Option<Waker> {
+        self.heap.cancel(key).map(Target::into_waker)
+    }
+
+    /// A poll of a sleep's timer: whether it fired (then its slot is
+    /// released), and if still armed, makes `waker` the one to wake. Returns
+    /// the waker it replaced, to drop after unlocking. Clones `waker` under
+    /// the lock, only when it changed (a waker clone does not call back into
+    /// the driver).
+    pub(crate) fn poll_sleep(&mut self, key: TimerKey, waker: &Waker) -> (Polled, Option<Waker>) {
+        match self.heap.lookup(key) {
+            Lookup::Armed(Target::Sleep(current) | Target::Waker(current)) => {
+                if current.will_wake(waker) {
+                    (Polled::Pending, None)
+                } else {
+                    (
+                        Polled::Pending,
+                        Some(std::mem::replace(current, waker.clone())),
+                    )
+                }
             }
-            Err(NotPending) => None,
+            Lookup::Fired => {
+                self.heap.cancel(key);
+                (Polled::Fired, None)
+            }
+            Lookup::Gone => (Polled::Dropped, None),
         }
     }
 
@@ -123,45 +143,48 @@ impl TimerQueue {
     /// the wakers to wake into `due`; returns how many timers fired.
     pub(crate) fn collect_due(&mut self, now: Instant, due: &mut Vec<Waker>) -> usize {
         let mut fired = 0;
-        while let Some(entry) = self.heap.pop_due(now) {
+        while let Some((key, target)) = self.heap.pop_due(now) {
             fired += 1;
-            match entry.target {
-                Target::Waker(waker) => due.push(waker),
-                Target::Sleep(sleep) => due.extend(sleep.fire()),
+            match target {
+                Target::Waker(waker) => {
+                    // Nobody holds this key: release the slot at once.
+                    self.heap.cancel(key);
+                    due.push(waker);
+                }
+                Target::Sleep(waker) => due.push(waker),
             }
         }
         fired
     }
 
-    /// Earliest live deadline.
-    pub(crate) fn next_deadline(&mut self) -> Option<Instant> {
+    /// Earliest armed deadline.
+    pub(crate) fn next_deadline(&self) -> Option<Instant> {
         self.heap.next_deadline()
     }
 
-    /// Number of live timers.
+    /// Number of armed timers.
     pub(crate) fn len(&self) -> usize {
         self.heap.len()
     }
 
-    /// Number of stored heap entries, cancelled ones included.
+    /// Number of occupied timer slots: armed timers, and fired sleeps that
+    /// have not seen it yet.
     pub(crate) fn storage_len(&self) -> usize {
-        self.heap.storage_len()
+        self.heap.occupied()
     }
 
-    /// Removes every timer. Pending sleep entries become `CANCELLED` (so their
-    /// `Sleep` neither double-counts a cancellation nor waits forever: it
-    /// re-registers on its next poll). Returns everything to drop after
-    /// unlocking, wakers included.
+    /// Removes every timer. A `Sleep` whose timer is removed finds it gone at
+    /// its next poll and registers a new one. Returns the wakers to drop after
+    /// unlocking.
     pub(crate) fn clear(&mut self) -> Vec<Target> {
-        let mut dropped = Vec::new();
-        for entry in self.heap.take_all() {
-            if let Target::Sleep(sleep) = &entry.target {
-                if let Ok(Some(waker)) = sleep.cancel() {
-                    dropped.push(Target::Waker(waker));
-                }
-            }
-            dropped.push(entry.target);
+        self.heap.take_all()
+    }
+}
+
+impl Target {
+    fn into_waker(self) -> Waker {
+        match self {
+            Target::Waker(waker) | Target::Sleep(waker) => waker,
         }
-        dropped
     }
 }
