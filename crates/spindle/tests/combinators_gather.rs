@@ -274,7 +274,10 @@ fn a_large_gather_keeps_input_order_on_every_loop() {
 /// An empty gather made outside a loop needs no loop to complete.
 #[test]
 fn an_empty_gather_made_before_the_run_completes() {
-    let lp = spindle::EventLoop::builder().current_thread().build().unwrap();
+    let lp = spindle::EventLoop::builder()
+        .current_thread()
+        .build()
+        .unwrap();
     let none: Vec<BoxFuture<u8>> = Vec::new();
     assert!(lp.run_until_complete(gather(none)).is_empty());
     let none: Vec<BoxFuture<Result<u8, ()>>> = Vec::new();
@@ -292,7 +295,10 @@ fn a_gather_dropped_before_its_first_poll_spawns_nothing() {
     }]);
     assert_eq!(all.len(), 1);
     drop(all);
-    let lp = spindle::EventLoop::builder().current_thread().build().unwrap();
+    let lp = spindle::EventLoop::builder()
+        .current_thread()
+        .build()
+        .unwrap();
     lp.run_until_complete(spindle::yield_now());
     lp.close();
     assert!(!*ran.lock().unwrap());
