@@ -8,29 +8,35 @@
 //! # How a gather learns that its children finished
 //!
 //! Each child's future runs inside a [`Child`] wrapper that shares one [`Shared`] block with the
-//! gather (one allocation per gather): the number of children still running, the index of the
-//! first child to fail, and the gather's waker.
+//! gather (allocated once per gather): a slot per child for its outcome, the number of children
+//! still running, the index of the first child to fail, and the gather's waker.
 //!
-//! - A child whose future returns counts itself down; under `try_gather`, one that returned
-//!   `Err` first records itself as the failure.
-//! - A child dropped before its future returned (it panicked, it was cancelled, a closed loop
-//!   refused it) records itself as the failure and counts itself down.
+//! - A child whose future returns leaves the value in its slot and counts itself down; under
+//!   `try_gather`, one that returned `Err` first records itself as the failure.
+//! - A child whose future panics leaves the payload in its slot (the wrapper catches it) and
+//!   records itself as the failure.
+//! - A child dropped before its future returned (it was cancelled, or a closed loop refused
+//!   it) records itself as the failure with an empty slot: its task then says why.
 //! - Whoever brings the count to zero, or records the first failure, wakes the gather.
 //!
-//! So a gather whose children all succeed is woken once, not once per child, and a child costs
-//! its task and nothing more: no done callback, no queue, no lock. The outputs are then read
-//! straight from the [`Task`] handles, in input order, each handle dropped as it is read.
+//! So a gather whose children all succeed is woken once, not once per child, and then moves
+//! the values out of the slots in input order: no done callback, no queue, no lock per child,
+//! and no read of a task's output (the tasks output `()`; the gather keeps their handles only
+//! to cancel them, and to ask a child that left nothing why). A child's task never ends as
+//! panicked, so a second child's panic is not reported as unretrieved (asyncio's `gather`
+//! marks every child's exception retrieved too).
 //!
-//! The wrapper signals from inside the child's task, a moment before the task publishes its
-//! outcome, so an output may not be readable yet when the gather looks: polling that task's
-//! handle then registers the gather as its awaiter, and the task wakes the gather when it
-//! publishes.
+//! The wrapper reports from inside the child's task, a moment before the task publishes that it
+//! is done: the task's handle is polled only for a child that left no outcome, and if it has not
+//! published yet, polling it registers the gather as its awaiter.
 
 use crate::{EventLoop, Task, TaskError};
+use std::any::Any;
+use std::cell::UnsafeCell;
 use std::fmt;
 use std::future::Future;
 use std::marker::PhantomData;
-use std::panic::resume_unwind;
+use std::panic::{catch_unwind, resume_unwind, AssertUnwindSafe};
 use std::pin::Pin;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
@@ -275,20 +281,31 @@ impl<T, E> fmt::Debug for TryGather<T, E> {
 /// `Shared::failed` while no child has failed.
 const NO_FAILURE: usize = usize::MAX;
 
-/// Added to `Shared::running` while the children are being spawned (their number is not known
-/// before the iterator is exhausted), and taken off once they all are: no child can bring the
-/// count to zero before the last one is spawned.
-const SPAWNING: usize = usize::MAX / 2;
+/// What a child leaves in its slot: its value, or what it panicked with.
+type Outcome<T> = Result<T, Box<dyn Any + Send + 'static>>;
+
+/// One child's outcome; see [`Shared`].
+struct Slot<T>(UnsafeCell<Option<Outcome<T>>>);
+
+// SAFETY: a slot is written by its child once and read (taken) by the gather only after that
+// write was published to it (see `Shared`), never both at once; its contents cross from the
+// child's worker to the gather's, hence `T: Send` (the payload is `Send` already).
+unsafe impl<T: Send> Sync for Slot<T> {}
 
 /// What a gather and its children share; see the module docs.
-struct Shared {
-    /// Children whose future has neither returned nor been dropped (plus [`SPAWNING`] while
-    /// spawning).
+///
+/// Child `i` writes `slots[i]` once, when its future returns (or panics), and then calls
+/// `child_over`, whose read-modify-writes (`AcqRel`) publish the write: the gather reads a slot
+/// only after an `Acquire` load saw that child's failure recorded, or the count at zero.
+struct Shared<T> {
+    /// Children whose future has neither returned nor been dropped.
     running: AtomicUsize,
     /// The index of the first child to fail, or [`NO_FAILURE`].
     failed: AtomicUsize,
     /// The gather's waker, taken by whoever wakes it.
     waker: Mutex<Option<Waker>>,
+    /// The children's outcomes, by index.
+    slots: Box<[Slot<T>]>,
 }
 
 /// Where the children are, as the gather sees it.
@@ -301,14 +318,23 @@ enum Progress {
     Failed(usize),
 }
 
-impl Shared {
+impl<T> Shared<T> {
+    fn new(children: usize) -> Arc<Shared<T>> {
+        Arc::new(Shared {
+            running: AtomicUsize::new(children),
+            failed: AtomicUsize::new(NO_FAILURE),
+            waker: Mutex::new(None),
+            slots: (0..children).map(|_| Slot(UnsafeCell::new(None))).collect(),
+        })
+    }
+
     fn lock(&self) -> MutexGuard<'_, Option<Waker>> {
         // Nothing panics while holding the lock; recover rather than cascade if it ever did.
         self.waker.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// Child `index` is over (`failed`: without a value, or with an `Err` under `try_gather`).
-    /// Wakes the gather if this is the first failure or the last child.
+    /// Child `index` is over (`failed`: it panicked, produced no value, or returned an `Err`
+    /// under `try_gather`). Wakes the gather if this is the first failure or the last child.
     fn child_over(&self, index: usize, failed: bool) {
         // The failure is recorded before the count goes down: a gather that sees the count at
         // zero (Acquire) then sees every failure.
@@ -345,6 +371,27 @@ impl Shared {
             _ => *slot = Some(waker.clone()),
         }
     }
+
+    /// Stores child `index`'s outcome.
+    ///
+    /// # Safety
+    /// Called by child `index` only, at most once, before its `child_over`.
+    unsafe fn put(&self, index: usize, outcome: Outcome<T>) {
+        // SAFETY: the caller is the slot's only writer and writes before `child_over`
+        // publishes it; the gather reads it only after that (see the type's docs).
+        unsafe { *self.slots[index].0.get() = Some(outcome) };
+    }
+
+    /// Takes child `index`'s outcome, `None` if it left none (it produced no value).
+    ///
+    /// # Safety
+    /// Only after an `Acquire` load observed child `index` over: its failure recorded, or the
+    /// count at zero; and only by the gather.
+    unsafe fn take(&self, index: usize) -> Option<Outcome<T>> {
+        // SAFETY: the child wrote before `child_over` and never touches the slot again; the
+        // caller observed that `child_over` (see the type's docs).
+        unsafe { (*self.slots[index].0.get()).take() }
+    }
 }
 
 /// Decides which outputs count as a child's failure.
@@ -371,54 +418,74 @@ impl<T, E> Failure<Result<T, E>> for FirstErr {
     }
 }
 
-/// A child's future, as spawned: reports to [`Shared`] when it returns or is dropped.
-struct Child<F, C> {
+/// A child's future, as spawned: leaves its outcome in its slot and reports to [`Shared`] when
+/// it returns or panics, or when it is dropped before (cancelled, never run). The task itself
+/// outputs `()`: a child's panic is caught here, so the task never counts as panicked (a panic
+/// the gather does not resume, after the first, is not reported as unretrieved, as asyncio's
+/// `gather` marks every child's exception retrieved).
+struct Child<F: Future, C> {
     /// Structurally pinned.
     future: F,
     index: usize,
-    shared: Arc<Shared>,
-    /// The future returned (and the child reported it).
+    shared: Arc<Shared<F::Output>>,
+    /// The future returned or panicked (and the child reported it).
     returned: bool,
     _failure: PhantomData<fn() -> C>,
 }
 
 impl<F: Future, C: Failure<F::Output>> Future for Child<F, C> {
-    type Output = F::Output;
+    type Output = ();
 
-    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
         // SAFETY: `future` is structurally pinned: it is never moved out of the child, which
         // `Drop` leaves in place (it reads only the other fields); the other fields are not
         // pinned and are only read or assigned.
         let this = unsafe { self.get_unchecked_mut() };
         // SAFETY: as above; `this` is not moved while the pin lives.
         let future = unsafe { Pin::new_unchecked(&mut this.future) };
-        let output = std::task::ready!(future.poll(cx));
+        // A panic is caught (and the future then only dropped, with the child): see the type.
+        let (outcome, failed) = match catch_unwind(AssertUnwindSafe(|| future.poll(cx))) {
+            Ok(Poll::Pending) => return Poll::Pending,
+            Ok(Poll::Ready(value)) => {
+                let failed = C::is_failure(&value);
+                (Ok(value), failed)
+            }
+            Err(payload) => (Err(payload), true),
+        };
         this.returned = true;
-        this.shared.child_over(this.index, C::is_failure(&output));
-        Poll::Ready(output)
+        // SAFETY: this is child `index`; `returned` keeps it from writing again, and
+        // `child_over` comes next.
+        unsafe { this.shared.put(this.index, outcome) };
+        this.shared.child_over(this.index, failed);
+        Poll::Ready(())
     }
 }
 
-impl<F, C> Drop for Child<F, C> {
+impl<F: Future, C> Drop for Child<F, C> {
     fn drop(&mut self) {
         if !self.returned {
-            // Dropped before returning: it panicked, was cancelled, or was never run.
+            // Dropped before returning: cancelled, or never run (a closed loop).
             self.shared.child_over(self.index, true);
         }
     }
 }
 
-/// The children of one gather, and the reading of their outputs.
+/// A child that failed first: its index, and its value (`try_gather`'s `Err`), or why it has
+/// none.
+type Failed<T> = (usize, Result<T, TaskError>);
+
+/// The children of one gather, and the reading of their outcomes.
 struct Children<T> {
-    shared: Arc<Shared>,
-    /// The handles whose output was not read yet, in input order.
-    tasks: std::vec::IntoIter<Task<T>>,
+    shared: Arc<Shared<T>>,
+    /// The children's tasks, in input order: to cancel them, and to learn why a child that
+    /// left no outcome has none.
+    tasks: Vec<Task<()>>,
     /// Spawns the children, at the first poll of a gather created outside a loop.
-    deferred: Option<Box<dyn FnOnce() -> Vec<Task<T>> + Send>>,
+    deferred: Option<Box<dyn FnOnce() -> Vec<Task<()>> + Send>>,
     /// The number of children.
     len: usize,
-    /// Every child returned without a failure: reading the outputs.
-    reading: bool,
+    /// Every child returned without a failure: their outcomes were read.
+    all_read: bool,
 }
 
 impl<T: Send + 'static> Children<T> {
@@ -431,95 +498,90 @@ impl<T: Send + 'static> Children<T> {
         I::Item: Future<Output = T> + Send + 'static,
         C: Failure<T> + 'static,
     {
-        let shared = Arc::new(Shared {
-            running: AtomicUsize::new(SPAWNING),
-            failed: AtomicUsize::new(NO_FAILURE),
-            waker: Mutex::new(None),
-        });
-        let futures = futures.into_iter();
-        if let Some(lp) = EventLoop::try_current() {
-            let tasks = spawn_all::<_, C>(&lp, futures, &shared);
-            return Children::new(shared, tasks, None);
-        }
-        let futures: Vec<I::Item> = futures.collect();
-        if futures.is_empty() {
-            // Nothing to spawn, so no loop needed: done at the first poll.
-            shared.running.store(0, Ordering::Release);
-            return Children::new(shared, Vec::new(), None);
-        }
+        // In place when `futures` is a `Vec` (`collect` reuses its buffer).
+        let futures: Vec<I::Item> = futures.into_iter().collect();
         let len = futures.len();
-        let spawner = shared.clone();
-        let deferred =
-            move || spawn_all::<_, C>(&EventLoop::current(), futures.into_iter(), &spawner);
-        let mut children = Children::new(shared, Vec::new(), Some(Box::new(deferred)));
-        children.len = len;
+        let shared = Shared::new(len);
+        let mut children = Children {
+            shared: shared.clone(),
+            tasks: Vec::new(),
+            deferred: None,
+            len,
+            all_read: false,
+        };
+        if len == 0 {
+            return children;
+        }
+        match EventLoop::try_current() {
+            Some(lp) => children.tasks = spawn_all::<_, C>(&lp, futures, &shared),
+            None => {
+                children.deferred = Some(Box::new(move || {
+                    spawn_all::<_, C>(&EventLoop::current(), futures, &shared)
+                }));
+            }
+        }
         children
     }
 }
 
 impl<T> Children<T> {
-    fn new(
-        shared: Arc<Shared>,
-        tasks: Vec<Task<T>>,
-        deferred: Option<Box<dyn FnOnce() -> Vec<Task<T>> + Send>>,
-    ) -> Children<T> {
-        Children {
-            shared,
-            len: tasks.len(),
-            tasks: tasks.into_iter(),
-            deferred,
-            reading: false,
-        }
-    }
-
     /// Hands each output to `sink` in input order once every child returned, then gives
-    /// `Ready(None)`; or `Ready(Some((index, outcome)))` for the first child to fail, with its
-    /// task's outcome (the other outputs are not read).
+    /// `Ready(None)`; or `Ready(Some(..))` for the first child to fail (the other outputs are
+    /// not read).
     fn poll_outputs(
         &mut self,
         cx: &mut Context<'_>,
         mut sink: impl FnMut(T),
-    ) -> Poll<Option<(usize, Result<T, TaskError>)>> {
+    ) -> Poll<Option<Failed<T>>> {
         if let Some(spawn) = self.deferred.take() {
-            self.tasks = spawn().into_iter();
+            self.tasks = spawn();
         }
-        if !self.reading {
-            let mut progress = self.shared.progress();
-            if let Progress::Running = progress {
-                self.shared.register(cx.waker());
-                // A child may have been over between the check and the registration.
-                progress = self.shared.progress();
-            }
-            match progress {
-                Progress::Running => return Poll::Pending,
-                Progress::Failed(index) => {
-                    // Nothing was read yet: the handles still start at index 0.
-                    let task = &mut self.tasks.as_mut_slice()[index];
-                    let outcome = std::task::ready!(Pin::new(task).poll(cx));
-                    return Poll::Ready(Some((index, outcome)));
+        let mut progress = self.shared.progress();
+        if let Progress::Running = progress {
+            self.shared.register(cx.waker());
+            // A child may have been over between the check and the registration.
+            progress = self.shared.progress();
+        }
+        match progress {
+            Progress::Running => Poll::Pending,
+            Progress::Failed(index) => {
+                // SAFETY: `progress` observed child `index`'s failure (Acquire).
+                if let Some(outcome) = unsafe { self.shared.take(index) } {
+                    return Poll::Ready(Some((index, outcome.map_err(TaskError::Panicked))));
                 }
-                Progress::AllReturned => self.reading = true,
+                // No outcome: the task says why (cancelled, or refused by a closed loop). It
+                // may not have published that yet: then this registers us as its awaiter.
+                let outcome = std::task::ready!(Pin::new(&mut self.tasks[index]).poll(cx));
+                let error = outcome.expect_err("a child without an outcome has an error");
+                Poll::Ready(Some((index, Err(error))))
+            }
+            Progress::AllReturned => {
+                self.all_read = true;
+                for index in 0..self.len {
+                    // SAFETY: `progress` observed the count at zero (Acquire): every child is
+                    // over.
+                    match unsafe { self.shared.take(index) } {
+                        Some(Ok(value)) => sink(value),
+                        // A child that panicked or left nothing counts as failed before it
+                        // counts down, so neither is reached; kept as failures, not asserted.
+                        Some(Err(payload)) => {
+                            return Poll::Ready(Some((index, Err(TaskError::Panicked(payload)))))
+                        }
+                        None => return Poll::Ready(Some((index, Err(TaskError::Cancelled)))),
+                    }
+                }
+                Poll::Ready(None)
             }
         }
-        while let Some(task) = self.tasks.as_mut_slice().first_mut() {
-            let outcome = std::task::ready!(Pin::new(task).poll(cx));
-            let index = self.len - self.tasks.len();
-            drop(self.tasks.next());
-            match outcome {
-                Ok(output) => sink(output),
-                // A child without a value counts as failed before it counts down, so this is
-                // not reached; kept as a failure rather than asserted.
-                Err(error) => return Poll::Ready(Some((index, Err(error)))),
-            }
-        }
-        Poll::Ready(None)
     }
 
-    /// Cancels every child whose output was not read, and forgets the gather's waker (a child
-    /// that is over from now on has nobody to wake).
+    /// Cancels every child not yet over, and forgets the gather's waker (a child that is over
+    /// from now on has nobody to wake).
     fn close(&mut self) {
-        for task in self.tasks.as_slice() {
-            task.cancel();
+        if !self.all_read {
+            for task in &self.tasks {
+                task.cancel();
+            }
         }
         let waker = self.shared.lock().take();
         drop(waker);
@@ -532,32 +594,28 @@ impl<T> Drop for Children<T> {
     }
 }
 
-/// Spawns each future as child `index` on `lp`, and takes [`SPAWNING`] off the count once
-/// they all are.
-fn spawn_all<I, C>(
+/// Spawns each future as child `index` on `lp`.
+fn spawn_all<F, C>(
     lp: &EventLoop,
-    futures: I,
-    shared: &Arc<Shared>,
-) -> Vec<Task<<I::Item as Future>::Output>>
+    futures: Vec<F>,
+    shared: &Arc<Shared<F::Output>>,
+) -> Vec<Task<()>>
 where
-    I: Iterator,
-    I::Item: Future + Send + 'static,
-    <I::Item as Future>::Output: Send + 'static,
-    C: Failure<<I::Item as Future>::Output> + 'static,
+    F: Future + Send + 'static,
+    F::Output: Send + 'static,
+    C: Failure<F::Output> + 'static,
 {
-    let mut tasks = Vec::with_capacity(futures.size_hint().0);
-    for (index, future) in futures.enumerate() {
-        tasks.push(lp.spawn(Child::<_, C> {
-            future,
-            index,
-            shared: shared.clone(),
-            returned: false,
-            _failure: PhantomData,
-        }));
-    }
-    // The children spawned so far may all be over: the count is then exactly zero.
-    shared
-        .running
-        .fetch_sub(SPAWNING - tasks.len(), Ordering::AcqRel);
-    tasks
+    futures
+        .into_iter()
+        .enumerate()
+        .map(|(index, future)| {
+            lp.spawn(Child::<_, C> {
+                future,
+                index,
+                shared: shared.clone(),
+                returned: false,
+                _failure: PhantomData,
+            })
+        })
+        .collect()
 }
