@@ -24,13 +24,15 @@
 //! # The heap
 //!
 //! A binary min-heap of `(at, seq, slot)` ordered by (deadline, seq): timers
-//! with equal deadlines pop in insertion order. `at` is the deadline as
-//! nanoseconds from the first deadline ever inserted, biased into a `u64`, so
-//! that comparing entries compares two integers (an `Instant` is seconds and
-//! nanoseconds). It is exact within 292 years of that first deadline, and
-//! saturates beyond (such timers then order among themselves by insertion);
-//! the exact `Instant` stays in the slot, and only it decides whether a timer
-//! is due, so a timer never fires early either way.
+//! with equal deadlines pop in insertion order. `at` is the deadline as an
+//! integer ([`encode`]: nanoseconds from a base instant, biased into a
+//! `u64`), so that comparing entries compares integers (an `Instant` is
+//! seconds and nanoseconds, and subtracting two costs more than the heap
+//! operation). The caller encodes once and hands `at` in with the deadline.
+//! It is exact within 292 years of the base and saturates beyond (such timers
+//! then order among themselves by insertion); the exact `Instant` stays in the
+//! slot, and only it decides whether a timer is due, so a timer never fires
+//! early either way.
 //!
 //! Each armed slot's position in the heap is kept in `positions`, updated
 //! whenever an entry moves, so [`cancel`] takes the entry out where it stands
@@ -68,7 +70,7 @@ const MIN_RETAINED_CAPACITY: usize = 64;
 /// The end of the free list.
 const NONE: u32 = u32::MAX;
 
-/// `HeapEntry::at` of a deadline equal to the base.
+/// [`encode`] of the base instant itself.
 const AT_BASE: u64 = 1 << 63;
 
 /// Names one timer: its slot and its insertion number.
@@ -151,8 +153,6 @@ pub(crate) struct TimerHeap<T> {
     /// The next insertion number. A `u64` never wraps in practice: at one
     /// insertion per nanosecond it lasts 584 years.
     next_seq: u64,
-    /// The instant `HeapEntry::at` counts from: the first deadline inserted.
-    base: Option<Instant>,
 }
 
 impl<T> TimerHeap<T> {
@@ -165,15 +165,15 @@ impl<T> TimerHeap<T> {
             free_head: NONE,
             occupied: 0,
             next_seq: 0,
-            base: None,
         }
     }
 
-    /// Arms a timer firing at `deadline`; returns its key.
+    /// Arms a timer firing at `deadline`, which [`encode`] turned into `at`
+    /// (always against the same base); returns its key.
     ///
     /// # Panics
     /// With more than `u32::MAX - 1` timers at once.
-    pub(crate) fn insert(&mut self, deadline: Instant, target: T) -> TimerKey {
+    pub(crate) fn insert(&mut self, deadline: Instant, at: u64, target: T) -> TimerKey {
         let seq = self.next_seq;
         self.next_seq += 1;
         let armed = Slot::Armed {
@@ -193,9 +193,8 @@ impl<T> TimerHeap<T> {
             index
         };
         self.occupied += 1;
-        let base = *self.base.get_or_insert(deadline);
         let entry = HeapEntry {
-            at: at(base, deadline),
+            at,
             seq,
             slot: index,
         };
@@ -261,6 +260,11 @@ impl<T> TimerHeap<T> {
             Slot::Armed { deadline, .. } => Some(*deadline),
             _ => unreachable!("a heap entry names an armed slot"),
         }
+    }
+
+    /// The earliest armed deadline as encoded (`at`).
+    pub(crate) fn next_at(&self) -> Option<u64> {
+        self.heap.first().map(|root| root.at)
     }
 
     /// Number of armed timers.
@@ -422,16 +426,30 @@ impl<T> TimerHeap<T> {
     }
 }
 
-/// `deadline` as `HeapEntry::at`: nanoseconds from `base`, biased by
-/// [`AT_BASE`], saturating about 292 years either side.
-fn at(base: Instant, deadline: Instant) -> u64 {
+/// `instant` as an order-preserving integer: nanoseconds from `base`, biased
+/// by `1 << 63` (so instants before `base` encode below it), saturating to
+/// `1..=u64::MAX - 1` about 292 years either side. 0 and `u64::MAX` are left
+/// free for the callers' sentinels (`timer::shards`).
+pub(crate) fn encode(base: Instant, instant: Instant) -> u64 {
     fn nanos(d: Duration) -> u64 {
         u64::try_from(d.as_nanos()).unwrap_or(u64::MAX)
     }
-    match deadline.checked_duration_since(base) {
+    let at = match instant.checked_duration_since(base) {
         Some(after) => AT_BASE.saturating_add(nanos(after)),
-        None => AT_BASE.saturating_sub(nanos(base.duration_since(deadline))),
+        None => AT_BASE.saturating_sub(nanos(base.duration_since(instant))),
+    };
+    at.clamp(1, u64::MAX - 1)
+}
+
+/// The instant [`encode`] gave `at` for (for a saturated value, the farthest
+/// one representable, or `base` if the platform cannot represent that).
+pub(crate) fn decode(base: Instant, at: u64) -> Instant {
+    if at >= AT_BASE {
+        base.checked_add(Duration::from_nanos(at - AT_BASE))
+    } else {
+        base.checked_sub(Duration::from_nanos(AT_BASE - at))
     }
+    .unwrap_or(base)
 }
 
 /// Shrinks `buffer` to twice `len`, not below [`MIN_RETAINED_CAPACITY`].

@@ -15,11 +15,16 @@ use std::time::{Duration, Instant};
 
 use proptest::prelude::*;
 
-use super::heap::{Lookup, TimerHeap, TimerKey};
+use super::heap::{encode, Lookup, TimerHeap, TimerKey};
 
 /// A heap target for the model: the timer's insertion number.
 #[derive(Debug, PartialEq, Eq)]
 struct Probe(usize);
+
+/// Arms `probe` at `deadline`, encoded against `base` as the driver does.
+fn arm(heap: &mut TimerHeap<Probe>, base: Instant, deadline: Instant, probe: Probe) -> TimerKey {
+    heap.insert(deadline, encode(base, deadline), probe)
+}
 
 #[derive(Debug, Clone)]
 enum Op {
@@ -86,7 +91,8 @@ fn check(
 }
 
 fn run(ops: Vec<Op>) -> Result<(), TestCaseError> {
-    let mut now = Instant::now();
+    let base = Instant::now();
+    let mut now = base;
     let mut heap = TimerHeap::new();
     // Live timers (armed or fired) in insertion order; ids are insertion numbers.
     let mut timers: Vec<ModelTimer> = Vec::new();
@@ -96,7 +102,7 @@ fn run(ops: Vec<Op>) -> Result<(), TestCaseError> {
         match op {
             Op::Insert(offset) => {
                 let deadline = now + Duration::from_millis(offset);
-                let key = heap.insert(deadline, Probe(next_id));
+                let key = arm(&mut heap, base, deadline, Probe(next_id));
                 timers.push(ModelTimer {
                     deadline,
                     id: next_id,
@@ -167,7 +173,9 @@ proptest! {
 fn equal_deadlines_pop_in_insertion_order() {
     let now = Instant::now();
     let mut heap = TimerHeap::new();
-    let keys: Vec<TimerKey> = (0..100).map(|id| heap.insert(now, Probe(id))).collect();
+    let keys: Vec<TimerKey> = (0..100)
+        .map(|id| arm(&mut heap, now, now, Probe(id)))
+        .collect();
     // Cancel a few in the middle: the rest keep their order.
     for id in [10, 50, 51, 99] {
         assert_eq!(heap.cancel(keys[id]), Some(Probe(id)));
@@ -187,7 +195,14 @@ fn cancelling_everything_releases_the_memory() {
     let now = Instant::now();
     let mut heap = TimerHeap::new();
     let keys: Vec<TimerKey> = (0..TIMERS)
-        .map(|id| heap.insert(now + Duration::from_secs(id as u64), Probe(id)))
+        .map(|id| {
+            arm(
+                &mut heap,
+                now,
+                now + Duration::from_secs(id as u64),
+                Probe(id),
+            )
+        })
         .collect();
     assert_eq!(heap.slot_count(), TIMERS);
     for key in keys {
@@ -211,7 +226,14 @@ fn a_survivor_in_a_low_slot_lets_the_slots_shrink() {
     let now = Instant::now();
     let mut heap = TimerHeap::new();
     let keys: Vec<TimerKey> = (0..TIMERS)
-        .map(|id| heap.insert(now + Duration::from_secs(id as u64), Probe(id)))
+        .map(|id| {
+            arm(
+                &mut heap,
+                now,
+                now + Duration::from_secs(id as u64),
+                Probe(id),
+            )
+        })
         .collect();
     // The first timer (slot 0) stays; the others go, newest first and oldest
     // first alternately, so that the free list is in no particular order.
@@ -233,24 +255,24 @@ fn a_survivor_in_a_low_slot_lets_the_slots_shrink() {
     assert!(heap.capacity().0 <= 64, "capacity {}", heap.capacity().0);
     // New timers reuse the low slots.
     for id in 0..1000 {
-        heap.insert(now, Probe(TIMERS + id));
+        arm(&mut heap, now, now, Probe(TIMERS + id));
     }
     assert_eq!(heap.slot_count(), 1001);
     assert_eq!(heap.pop_due(now).map(|(_, p)| p.0), Some(0));
 }
 
 #[test]
-fn deadlines_before_the_first_and_centuries_away_keep_their_order() {
+fn deadlines_before_the_base_and_centuries_away_keep_their_order() {
     let base = Instant::now() + Duration::from_secs(10);
     let mut heap = TimerHeap::new();
     let year = Duration::from_secs(365 * 24 * 3600);
-    // The first deadline is the base of `at`; the others lie before it, and
-    // beyond the 292 years `at` represents exactly.
-    heap.insert(base, Probe(0));
-    heap.insert(base + 400 * year, Probe(1));
-    heap.insert(base - Duration::from_secs(1), Probe(2));
-    heap.insert(base + 300 * year, Probe(3));
-    heap.insert(base - Duration::from_nanos(1), Probe(4));
+    // Deadlines before the base of `at`, and beyond the 292 years `at`
+    // represents exactly.
+    arm(&mut heap, base, base, Probe(0));
+    arm(&mut heap, base, base + 400 * year, Probe(1));
+    arm(&mut heap, base, base - Duration::from_secs(1), Probe(2));
+    arm(&mut heap, base, base + 300 * year, Probe(3));
+    arm(&mut heap, base, base - Duration::from_nanos(1), Probe(4));
     assert_eq!(heap.next_deadline(), Some(base - Duration::from_secs(1)));
     let popped: Vec<usize> = std::iter::from_fn(|| heap.pop_due(base))
         .map(|(_, p)| p.0)

@@ -1,11 +1,5 @@
-//! `TimerQueue`: everything the driver keeps under its timers lock.
-//!
-//! The heap of timers, plus the instant until which the parked thread (if
-//! any) intends to sleep. Keeping both under one lock closes the race between
-//! "the parked thread computes its timeout" and "another thread adds an
-//! earlier timer": whoever takes the lock second sees the other's write, so
-//! either the parker sees the new timer or the inserter sees the parker and
-//! asks for a notify.
+//! `TimerQueue`: the timers of one shard (see `shards.rs`), kept under that
+//! shard's lock, and what a timer wakes.
 //!
 //! Nothing here wakes, drops a waker, or touches the poller: methods return
 //! what must be woken or dropped, and the driver does it after unlocking
@@ -13,7 +7,7 @@
 //! owns a `Sleep`).
 
 use std::task::Waker;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use crate::timer::heap::{Lookup, TimerHeap, TimerKey};
 
@@ -37,46 +31,23 @@ pub(crate) enum Polled {
     Dropped,
 }
 
-/// What the thread holding the driver guard is doing.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Parked {
-    /// Not parked, or already notified: new timers need no notify.
-    Awake,
-    /// Parked with no timeout.
-    Forever,
-    /// Parked until this instant.
-    Until(Instant),
-}
-
-/// The timers lock's contents; see the module docs.
+/// One shard's timers; see the module docs.
 pub(crate) struct TimerQueue {
     heap: TimerHeap<Target>,
-    parked: Parked,
 }
 
 impl TimerQueue {
-    /// No timers, nobody parked.
+    /// No timers.
     pub(crate) fn new() -> TimerQueue {
         TimerQueue {
             heap: TimerHeap::new(),
-            parked: Parked::Awake,
         }
     }
 
-    /// Arms a timer. Returns its key, and `true` if the parked thread would
-    /// sleep past `deadline` and must be notified (after unlocking) to
-    /// recompute its timeout; only the first such insert per park asks for it.
-    pub(crate) fn insert(&mut self, deadline: Instant, target: Target) -> (TimerKey, bool) {
-        let key = self.heap.insert(deadline, target);
-        let must_notify = match self.parked {
-            Parked::Awake => false,
-            Parked::Forever => true,
-            Parked::Until(wake) => deadline < wake,
-        };
-        if must_notify {
-            self.parked = Parked::Awake;
-        }
-        (key, must_notify)
+    /// Arms a timer (`at`: `deadline` encoded, see `heap::encode`); returns
+    /// its key.
+    pub(crate) fn insert(&mut self, deadline: Instant, at: u64, target: Target) -> TimerKey {
+        self.heap.insert(deadline, at, target)
     }
 
     /// Cancels a sleep's timer: returns its waker if it was still armed (to
@@ -110,35 +81,6 @@ impl TimerQueue {
         }
     }
 
-    /// Called by the parking thread before it waits: returns how long to wait
-    /// (`None`: no limit), the minimum of `timeout` and the time to the next
-    /// timer, and records the instant it will sleep until.
-    pub(crate) fn begin_park(
-        &mut self,
-        now: Instant,
-        timeout: Option<Duration>,
-    ) -> Option<Duration> {
-        let until_timer = self
-            .heap
-            .next_deadline()
-            .map(|deadline| deadline.saturating_duration_since(now));
-        let wait = match (timeout, until_timer) {
-            (Some(a), Some(b)) => Some(a.min(b)),
-            (a, b) => a.or(b),
-        };
-        self.parked = match wait {
-            Some(Duration::ZERO) => Parked::Awake,
-            Some(wait) => now.checked_add(wait).map_or(Parked::Forever, Parked::Until),
-            None => Parked::Forever,
-        };
-        wait
-    }
-
-    /// Called by the parking thread once its wait is over.
-    pub(crate) fn end_park(&mut self) {
-        self.parked = Parked::Awake;
-    }
-
     /// Pops every timer due at `now`, in (deadline, insertion) order, pushing
     /// the wakers to wake into `due`; returns how many timers fired.
     pub(crate) fn collect_due(&mut self, now: Instant, due: &mut Vec<Waker>) -> usize {
@@ -160,6 +102,11 @@ impl TimerQueue {
     /// Earliest armed deadline.
     pub(crate) fn next_deadline(&self) -> Option<Instant> {
         self.heap.next_deadline()
+    }
+
+    /// Earliest armed deadline, encoded.
+    pub(crate) fn next_at(&self) -> Option<u64> {
+        self.heap.next_at()
     }
 
     /// Number of armed timers.

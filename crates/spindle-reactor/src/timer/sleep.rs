@@ -1,11 +1,12 @@
 //! [`Sleep`]: a future that completes at a deadline, never earlier.
 //!
 //! A `Sleep` registers nothing until its first poll; then it arms one timer
-//! with the driver and keeps its key (see `timer::heap`): a slot reused from
-//! the driver's free list, so arming allocates nothing in steady state.
-//! Dropping or resetting a pending `Sleep` cancels that timer in O(log n)
-//! under the driver's timers lock; once the timer fires, the `Sleep`'s next
-//! poll (or its drop) releases the slot.
+//! in the driver's shard for this thread and keeps its id (see
+//! `timer::shards` and `timer::heap`): a slot reused from that shard's free
+//! list, so arming allocates nothing in steady state. Dropping or resetting a
+//! pending `Sleep` cancels that timer in O(log n) under its shard's lock;
+//! once the timer fires, the `Sleep`'s next poll (or its drop) releases the
+//! slot.
 
 use std::fmt;
 use std::future::Future;
@@ -14,8 +15,8 @@ use std::task::{Context, Poll};
 use std::time::Instant;
 
 use crate::driver::Driver;
-use crate::timer::heap::TimerKey;
 use crate::timer::queue::Polled;
+use crate::timer::shards::TimerId;
 
 /// A future that completes at `deadline`, never earlier.
 ///
@@ -42,7 +43,7 @@ pub struct Sleep {
     deadline: Instant,
     /// The armed (or fired, not yet seen) timer. `None` until the first poll,
     /// after completion, and after a reset of an unpolled sleep.
-    key: Option<TimerKey>,
+    key: Option<TimerId>,
     /// The sleep has suspended once (see the type's docs).
     suspended: bool,
     /// The driver fired the timer and a poll saw it: complete until a reset.
