@@ -64,9 +64,14 @@ const AWAKE: u64 = 0;
 /// `next_wake`: parked with no timeout, or computing it. `Shard::min`: no timer.
 const ANY: u64 = u64::MAX;
 
+// This thread's shard index, `usize::MAX` until its first timer. `const`-initialised outside
+// loom (no lazy-initialisation check on every timer); loom's `thread_local!` lacks `const`.
+#[cfg(not(loom))]
+std::thread_local! {
+    static SHARD: Cell<usize> = const { Cell::new(usize::MAX) };
+}
+#[cfg(loom)]
 crate::loom::thread_local! {
-    // Not `const { .. }`: loom's `thread_local!` (the same macro under `cfg(loom)`) lacks it.
-    #[allow(clippy::missing_const_for_thread_local)]
     static SHARD: Cell<usize> = Cell::new(usize::MAX);
 }
 
