@@ -185,6 +185,11 @@ impl Timers {
     /// (`None`: no limit), the minimum of `timeout` and the time to the next
     /// timer, and records the instant it will sleep until.
     pub(crate) fn begin_park(&self, now: Instant, timeout: Option<Duration>) -> Option<Duration> {
+        if timeout == Some(Duration::ZERO) {
+            // Not sleeping: nothing to be notified of. `next_wake` is `AWAKE`
+            // already (only a park sets anything else, and `end_park` undoes it).
+            return timeout;
+        }
         // Before reading `used` and the shards (module docs).
         self.next_wake.store(ANY, Ordering::Relaxed);
         fence(Ordering::SeqCst);
@@ -228,10 +233,12 @@ impl Timers {
     /// wait for the next call, or for the next park, which locks every used
     /// shard).
     pub(crate) fn collect_due(&self, now: Instant, due: &mut Vec<Waker>) -> usize {
-        let at_now = encode(self.base, now);
+        // Encoded only if some shard holds a timer: a park with no timers stays cheap.
+        let mut at_now = None;
         let mut fired = 0;
         for shard in self.used_shards() {
-            if shard.min.load(Ordering::Acquire) > at_now {
+            let min = shard.min.load(Ordering::Acquire);
+            if min == ANY || min > *at_now.get_or_insert_with(|| encode(self.base, now)) {
                 continue;
             }
             let mut queue = lock(&shard.queue);
@@ -307,12 +314,13 @@ impl Timers {
 
     /// The shards that have held a timer.
     fn used_shards(&self) -> impl Iterator<Item = &Shard> {
-        let used = self.used.load(Ordering::Relaxed);
-        self.shards
-            .iter()
-            .enumerate()
-            .filter(move |(index, _)| used & (1 << index) != 0)
-            .map(|(_, shard)| shard)
+        let mut used = self.used.load(Ordering::Relaxed);
+        std::iter::from_fn(move || {
+            let index = used.trailing_zeros() as usize;
+            let shard = self.shards.get(index)?;
+            used &= used - 1;
+            Some(shard)
+        })
     }
 
     /// This thread's shard index, dealt on its first timer.
