@@ -2,11 +2,13 @@
 # Instructions per operation, spindle against tokio, under callgrind: figures that do not move
 # with the load of the machine, to judge a change by.
 #
-#   ci/callgrind.sh [--quick] [--mt]
+#   ci/callgrind.sh [--quick] [--mt] [WORKLOAD...]
 #
 #   --quick  n = 2 000 operations per workload instead of 10 000 (a smoke test, seconds)
 #   --mt     the multi-thread flavours with 2 workers (spindle-mt, tokio-mt) instead of the
 #            current-thread ones; their counts move from run to run by a few per cent
+#   WORKLOAD only these rows (default: all of spawn_many_local yield_many ping_pong
+#            chained_spawn call_soon gather timer_churn)
 #
 # Each workload runs once per runtime in benches/src/bin/callgrind.rs: a warm-up run, then the
 # measured run inside `callgrind_measured_region`, the only code callgrind counts
@@ -20,20 +22,30 @@ export CARGO_TERM_COLOR=never
 
 n=10000
 flavour=""
+all_workloads=(spawn_many_local yield_many ping_pong chained_spawn call_soon gather timer_churn)
+workloads=()
 for arg in "$@"; do
     case "$arg" in
         --quick) n=2000 ;;
         --mt) flavour="-mt" ;;
         -h | --help)
-            sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'
+            sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'
             exit 0
             ;;
-        *)
-            echo "callgrind.sh: unknown argument '$arg' (usage: ci/callgrind.sh [--quick] [--mt])" >&2
+        -*)
+            echo "callgrind.sh: unknown argument '$arg' (usage: ci/callgrind.sh [--quick] [--mt] [WORKLOAD...])" >&2
             exit 2
+            ;;
+        *)
+            if [[ " ${all_workloads[*]} " != *" $arg "* ]]; then
+                echo "callgrind.sh: unknown workload '$arg' (one of: ${all_workloads[*]})" >&2
+                exit 2
+            fi
+            workloads+=("$arg")
             ;;
     esac
 done
+[ ${#workloads[@]} -gt 0 ] || workloads=("${all_workloads[@]}")
 
 if ! command -v valgrind >/dev/null; then
     echo "valgrind not found; installing it" >&2
@@ -85,7 +97,7 @@ count() {
 }
 
 printf '%-18s %7s %14s %14s %15s\n' workload n "spindle${flavour} Ir/op" "tokio${flavour} Ir/op" spindle/tokio
-for workload in spawn_many_local yield_many ping_pong chained_spawn call_soon; do
+for workload in "${workloads[@]}"; do
     spindle=$(count "spindle$flavour" "$workload")
     tokio=$(count "tokio$flavour" "$workload")
     read -r s_ir s_ops <<<"$spindle"
@@ -93,5 +105,5 @@ for workload in spawn_many_local yield_many ping_pong chained_spawn call_soon; d
     awk -v w="$workload" -v n="$s_ops" -v s="$s_ir" -v so="$s_ops" -v t="$t_ir" -v to="$t_ops" \
         'BEGIN { printf "%-18s %7d %14.1f %14.1f %15.3f\n", w, n, s / so, t / to, (s / so) / (t / to) }'
 done
-echo "call_soon on tokio: n detached tasks (tokio has no callbacks)."
+echo "call_soon on tokio: n detached tasks (tokio has no callbacks); gather on tokio: spawn each, await each handle."
 echo "command: ci/callgrind.sh${*:+ $*}"

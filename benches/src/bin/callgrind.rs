@@ -4,6 +4,7 @@
 //! callgrind <runtime> <workload> <n>
 //!   runtime:  spindle | tokio | spindle-mt | tokio-mt
 //!   workload: spawn_many_local | yield_many | ping_pong | chained_spawn | call_soon
+//!             | gather | timer_churn
 //! ```
 //!
 //! The workload runs once at size `n` to warm up (allocator caches, the runtime's queues and
@@ -19,8 +20,8 @@
 //!   binary builds them. Their counts move from run to run (which worker finds a task first,
 //!   how often one parks): use the current-thread ones to judge a change.
 //!
-//! The workloads are those of `src/workloads/`, through the same [`Spawner`] code, at sizes
-//! where `n` counts the operations:
+//! The workloads are those of `src/workloads/` and two of the suite's (`src/suite/`), through
+//! the same [`Spawner`] and [`Peer`] code, at sizes where `n` counts the operations:
 //!
 //! | workload           | measured run                          | one operation          |
 //! |--------------------|---------------------------------------|------------------------|
@@ -29,19 +30,30 @@
 //! | `ping_pong`        | 10 pairs, `n / 10` round trips each   | a round trip (2 wakes) |
 //! | `chained_spawn`    | a chain of `n` tasks                  | a spawn and run        |
 //! | `call_soon`        | `n` callbacks scheduled, then run     | a callback             |
+//! | `gather`           | a task gathers `n` trivial futures    | a child: spawn, run, collect |
+//! | `timer_churn`      | 100 tasks, `n / 100` `wait_for`s each | a `wait_for` (60 s) of a `yield_now` |
 //!
 //! `call_soon` is spindle's `EventLoop::call_soon`; tokio has no callbacks, so there it spawns
 //! `n` detached tasks, each calling the closure once: the nearest tokio has to a callback,
 //! not the same thing. Each callback counts down a shared counter; the one that reaches zero
 //! wakes the main future.
 //!
+//! `gather` is `suite::callbacks::gather_once` (the body of the suite's `gather_10k`) run in a
+//! spawned task: `spindle::gather` on spindle; on tokio, spawn every future and await each
+//! handle in turn, what a tokio program does instead. `timer_churn` is `suite::timers::churn`
+//! (the body of the suite's `timer_churn`): `spindle::wait_for` against `tokio::time::timeout`,
+//! each timer armed (the `yield_now` is pending at the first poll) and cancelled without
+//! firing.
+//!
 //! The measured region includes one entry into the runtime (`run_until_complete` /
 //! `block_on`) and its exit: a fixed cost, small against `n` operations.
 
 use spindle::EventLoop;
 use spindle_benches::mailbox::{self, Sender};
+use spindle_benches::suite::callbacks::gather_once;
+use spindle_benches::suite::timers::{churn, CHURN_TASKS};
+use spindle_benches::suite::Peer;
 use spindle_benches::workloads::{chained_spawn, ping_pong, spawn_many_local, yield_many};
-use spindle_benches::Spawner;
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -50,7 +62,9 @@ const USAGE: &str = "usage: callgrind <runtime> <workload> <n>
   runtime:  spindle | tokio | spindle-mt | tokio-mt
             (spindle, tokio: current-thread; -mt: multi-thread with 2 workers)
   workload: spawn_many_local | yield_many | ping_pong | chained_spawn | call_soon
-  n:        operations of the measured run (yield_many, ping_pong: rounded down to a multiple of 10)";
+            | gather | timer_churn
+  n:        operations of the measured run (yield_many, ping_pong: rounded down to a multiple of 10;
+            timer_churn: rounded up to a multiple of 100)";
 
 /// Workers of the `-mt` flavours.
 const MT_WORKERS: usize = 2;
@@ -113,26 +127,6 @@ impl Drop for Rt {
     }
 }
 
-/// What `call_soon` needs beyond a [`Spawner`]: schedule a plain callback.
-trait Callbacks: Spawner {
-    /// Schedules `f` to run soon on the runtime, once.
-    fn call_soon(&self, f: impl FnOnce() + Send + 'static);
-}
-
-impl Callbacks for EventLoop {
-    fn call_soon(&self, f: impl FnOnce() + Send + 'static) {
-        // The handle only cancels; dropping it leaves the callback scheduled.
-        drop(EventLoop::call_soon(self, f));
-    }
-}
-
-impl Callbacks for tokio::runtime::Handle {
-    fn call_soon(&self, f: impl FnOnce() + Send + 'static) {
-        // No callbacks in tokio: a detached task that calls `f` is the nearest thing.
-        drop(self.spawn(async move { f() }));
-    }
-}
-
 /// The workloads this binary counts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Workload {
@@ -146,6 +140,10 @@ enum Workload {
     ChainedSpawn,
     /// `n` callbacks (spindle) or detached tasks (tokio), see [`call_soon`].
     CallSoon,
+    /// A task gathers `n` trivial futures (`suite::callbacks::gather_once`).
+    Gather,
+    /// `suite::timers::churn`: `n` `wait_for`s that never fire, over 100 tasks.
+    TimerChurn,
 }
 
 impl Workload {
@@ -157,33 +155,45 @@ impl Workload {
             "ping_pong" => Workload::PingPong,
             "chained_spawn" => Workload::ChainedSpawn,
             "call_soon" => Workload::CallSoon,
+            "gather" => Workload::Gather,
+            "timer_churn" => Workload::TimerChurn,
             other => return Err(format!("unknown workload `{other}`")),
         })
     }
 
-    /// The operations a run at size `n` performs (`n`, rounded down for the split ones).
+    /// The operations a run at size `n` performs (`n`, rounded for the split ones).
     fn ops(self, n: usize) -> usize {
         match self {
             Workload::YieldMany | Workload::PingPong => n / GROUPS * GROUPS,
+            Workload::TimerChurn => n.div_ceil(CHURN_TASKS) * CHURN_TASKS,
             _ => n,
         }
     }
 
     /// The workload's main future at size `n`.
-    async fn body<S: Callbacks>(self, spawner: S, n: usize) {
+    async fn body<S: Peer>(self, spawner: S, n: usize) {
         match self {
             Workload::SpawnManyLocal => spawn_many_local::run(spawner, n).await,
             Workload::YieldMany => yield_many::run(spawner, GROUPS, n / GROUPS).await,
             Workload::PingPong => ping_pong::run(spawner, GROUPS, n / GROUPS).await,
             Workload::ChainedSpawn => chained_spawn::run(spawner, n).await,
             Workload::CallSoon => call_soon(spawner, n).await,
+            Workload::Gather => {
+                let inner = spawner.clone();
+                spawner
+                    .spawn(async move { gather_once(&inner, n).await })
+                    .await;
+            }
+            Workload::TimerChurn => {
+                churn(spawner, n).await;
+            }
         }
     }
 }
 
 /// Schedules `n` callbacks and waits until the last has run. Each counts down a shared
 /// counter; the one that reaches zero sends the message the main future waits for.
-async fn call_soon<S: Callbacks>(spawner: S, n: usize) {
+async fn call_soon<S: Peer>(spawner: S, n: usize) {
     if n == 0 {
         return;
     }

@@ -103,18 +103,27 @@ where
     let elapsed: Duration = rt.block_on(spawner.spawn(async move {
         let start = Instant::now();
         for _ in 0..reps {
-            let futures: Vec<_> = (0..tasks)
-                .map(|i| async move { std::hint::black_box(i) })
-                .collect();
-            let outputs = inner.gather(futures).await;
-            assert!(
-                outputs.iter().copied().eq(0..tasks),
-                "gather_10k: outputs out of order"
-            );
+            gather_once(&inner, tasks).await;
         }
         start.elapsed() / reps as u32
     }));
     elapsed.as_secs_f64() * 1e6
+}
+
+/// One gather of `tasks` trivial futures with [`Peer::gather`], its outputs checked: the body
+/// of `gather_10k`, and of the `gather` workload of the `callgrind` binary.
+///
+/// # Panics
+/// If the gather returns the wrong outputs.
+pub async fn gather_once<S: Peer>(spawner: &S, tasks: usize) {
+    let futures: Vec<_> = (0..tasks)
+        .map(|i| async move { std::hint::black_box(i) })
+        .collect();
+    let outputs = spawner.gather(futures).await;
+    assert!(
+        outputs.iter().copied().eq(0..tasks),
+        "gather_10k: outputs out of order"
+    );
 }
 
 /// The peers' `gather`: spawns every future now, and returns a future that awaits each

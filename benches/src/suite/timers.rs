@@ -61,29 +61,37 @@ where
     R::Spawner: Peer,
 {
     let spawner = rt.spawner();
-    let per_task = count.div_ceil(CHURN_TASKS);
-    let elapsed = rt.block_on(async move {
+    let (elapsed, ops) = rt.block_on(async move {
         let start = Instant::now();
-        let handles: Vec<_> = (0..CHURN_TASKS)
-            .map(|_| {
-                spawner.spawn(async move {
-                    for _ in 0..per_task {
-                        let done = <R::Spawner as Peer>::wait_for(
-                            Duration::from_secs(60),
-                            <R::Spawner as Spawner>::yield_now(),
-                        )
-                        .await;
-                        assert!(done.is_some(), "timer_churn: a 60 s timeout fired");
-                    }
-                })
-            })
-            .collect();
-        for handle in handles {
-            handle.await;
-        }
-        start.elapsed()
+        let ops = churn(spawner, count).await;
+        (start.elapsed(), ops)
     });
-    nanos_per(elapsed, per_task * CHURN_TASKS)
+    nanos_per(elapsed, ops)
+}
+
+/// The body of [`timer_churn`] (and of the `timer_churn` workload of the `callgrind` binary):
+/// [`CHURN_TASKS`] tasks, `count / CHURN_TASKS` (rounded up) `wait_for`s each; returns the
+/// number of `wait_for`s.
+///
+/// # Panics
+/// If a timeout fires.
+pub async fn churn<S: Peer>(spawner: S, count: usize) -> usize {
+    let per_task = count.div_ceil(CHURN_TASKS);
+    let handles: Vec<_> = (0..CHURN_TASKS)
+        .map(|_| {
+            spawner.spawn(async move {
+                for _ in 0..per_task {
+                    let done =
+                        S::wait_for(Duration::from_secs(60), <S as Spawner>::yield_now()).await;
+                    assert!(done.is_some(), "timer_churn: a 60 s timeout fired");
+                }
+            })
+        })
+        .collect();
+    for handle in handles {
+        handle.await;
+    }
+    per_task * CHURN_TASKS
 }
 
 #[cfg(test)]

@@ -6,23 +6,27 @@
 //!   [`DriverGuard`]; taken with a try-lock, so it is never waited on. It owns
 //!   the poller's event buffer and the buffer of due wakers, both reused from
 //!   park to park (no allocation per park in steady state).
-//! - `timers` (a `Mutex<TimerQueue>`): any thread, briefly. Never held while
-//!   a waker is woken or dropped, nor while waiting on the poller.
+//! - `timers` (`Timers`, see `timer/shards.rs`): shards of timers, each
+//!   under its own lock, taken briefly by any thread (a thread arms its
+//!   timers in its own shard). Never held while a waker is woken or dropped,
+//!   nor while waiting on the poller.
 //! - `backend`: `wait` only by the guard holder; `notify` by anyone.
 //!
 //! # One park
 //!
-//! 1. Under the timers lock, compute the wait (the caller's timeout bounded by
-//!    the next timer) and record the instant the thread will sleep until.
+//! 1. Compute the wait (the caller's timeout bounded by the next timer, from
+//!    the minima the shards publish) and record the instant the thread will
+//!    sleep until.
 //! 2. Wait on the backend, unless the wait is zero and no I/O source is
 //!    registered (then the syscall could only report a notification, which
 //!    stays pending for the next blocking park anyway).
-//! 3. Under the timers lock, mark the thread awake and collect due wakers;
-//!    unlock; wake them.
+//! 3. Mark the thread awake; collect the due wakers of each shard that has
+//!    any, under that shard's lock; wake them after unlocking.
 //!
 //! A thread registering a timer that is earlier than the recorded instant
 //! notifies the backend after unlocking; the notification is sticky, so it
-//! works even if the parker has not reached the wait yet.
+//! works even if the parker has not reached the wait yet. `timer/shards.rs`
+//! says why no such timer is missed without a lock shared by both.
 
 use std::fmt;
 use std::io;
@@ -30,9 +34,11 @@ use std::task::Waker;
 use std::time::{Duration, Instant};
 
 use crate::backend::{Backend, Events};
-use crate::loom::{lock, try_lock, Arc, AtomicUsize, Mutex, MutexGuard, Ordering};
-use crate::timer::entry::SleepEntry;
-use crate::timer::queue::{Target, TimerQueue};
+#[cfg(not(loom))]
+use crate::loom::lock;
+use crate::loom::{try_lock, Arc, AtomicUsize, Mutex, MutexGuard, Ordering};
+use crate::timer::queue::{Polled, Target};
+use crate::timer::shards::{TimerId, Timers};
 
 /// Handle to the I/O driver: the poller and the timers. Cheap to clone
 /// (an `Arc` inside), `Send` and `Sync`.
@@ -44,7 +50,7 @@ pub struct Driver {
 struct Inner {
     backend: Backend,
     park: Mutex<ParkState>,
-    timers: Mutex<TimerQueue>,
+    timers: Timers,
     /// I/O sources registered with the backend besides its notifier. While
     /// zero, a zero-timeout park skips the poller entirely.
     io_sources: AtomicUsize,
@@ -81,7 +87,7 @@ impl Driver {
                     events: Events::new(),
                     due: Vec::new(),
                 }),
-                timers: Mutex::new(TimerQueue::new()),
+                timers: Timers::new(),
                 io_sources: AtomicUsize::new(0),
                 #[cfg(not(loom))]
                 registry: Mutex::new(crate::io::Registry::default()),
@@ -125,7 +131,7 @@ impl Driver {
     /// The earliest pending timer deadline, if any. Cancelled timers are
     /// ignored.
     pub fn next_deadline(&self) -> Option<Instant> {
-        lock(&self.inner.timers).next_deadline()
+        self.inner.timers.next_deadline()
     }
 
     /// Fires every timer whose deadline is at or before now, in
@@ -186,7 +192,7 @@ impl Driver {
 
     /// Number of pending timers: registered, not fired, not cancelled.
     pub fn pending_timers(&self) -> usize {
-        lock(&self.inner.timers).len()
+        self.inner.timers.len()
     }
 
     /// Drops every pending timer and its waker (for the loop's `close()`).
@@ -197,53 +203,68 @@ impl Driver {
     /// which hold the driver: until this is called, such a chain is a
     /// reference cycle that keeps the driver alive.
     pub fn clear_timers(&self) {
-        let dropped = lock(&self.inner.timers).clear();
+        let dropped = self.inner.timers.clear();
         // Dropped here, after the lock: a waker's drop may drop a task that
         // owns a `Sleep`, whose drop takes the timers lock.
         drop(dropped);
     }
 
-    /// Heap entries stored, cancelled ones included: lets tests check that
-    /// compaction bounds the heap. Not part of the API.
+    /// Timer slots in use: armed timers, and fired sleeps that have not
+    /// seen it yet. Lets tests check that nothing is left behind. Not part of
+    /// the API.
     #[doc(hidden)]
     pub fn timer_storage_len(&self) -> usize {
-        lock(&self.inner.timers).storage_len()
+        self.inner.timers.storage_len()
     }
 
-    /// Registers a cancellable sleep entry waking `waker` at `deadline`.
-    pub(crate) fn register_sleep(&self, deadline: Instant, waker: Waker) -> Arc<SleepEntry> {
-        let entry = Arc::new(SleepEntry::new(waker));
-        self.insert(deadline, Target::Sleep(entry.clone()));
-        entry
+    /// Arms a cancellable sleep timer waking `waker` at `deadline`.
+    pub(crate) fn register_sleep(&self, deadline: Instant, waker: Waker) -> TimerId {
+        self.insert(deadline, Target::Sleep(waker))
     }
 
-    /// Cancels `entry` if still pending; returns its waker, for the caller to
-    /// drop or reuse (this runs outside the lock).
-    pub(crate) fn cancel_sleep(&self, entry: &SleepEntry) -> Option<Waker> {
-        if !entry.is_pending() {
-            return None;
-        }
-        lock(&self.inner.timers).cancel(entry)
+    /// Polls the sleep timer `key`: fired (its slot released), still armed
+    /// (`waker` is now the one to wake), or gone.
+    pub(crate) fn poll_sleep(&self, id: TimerId, waker: &Waker) -> Polled {
+        let (polled, replaced) = self.inner.timers.poll_sleep(id, waker);
+        // Dropped after the lock: dropping a waker may drop a task that owns a `Sleep`.
+        drop(replaced);
+        polled
     }
 
-    fn insert(&self, deadline: Instant, target: Target) {
-        let must_notify = lock(&self.inner.timers).insert(deadline, target);
+    /// Cancels the sleep timer `key` (or releases it, if it fired); returns
+    /// its waker if it was still armed, for the caller to drop or reuse (this
+    /// runs outside the lock).
+    pub(crate) fn cancel_sleep(&self, id: TimerId) -> Option<Waker> {
+        self.inner.timers.cancel(id)
+    }
+
+    /// Moves the sleep timer `key` to `deadline`, under one lock: if it was
+    /// armed it is re-armed with its waker and the new key is returned; if it
+    /// had fired (or is gone) it is released and `None` is returned.
+    pub(crate) fn reset_sleep(&self, id: TimerId, deadline: Instant) -> Option<TimerId> {
+        let (id, must_notify) = self.inner.timers.reset(id, deadline)?;
         if must_notify {
             self.notify();
         }
+        Some(id)
     }
 
-    /// Collects due timers into `due` under the lock, then wakes them after
-    /// it. `end_park`: also mark the parked thread awake (guard holder only).
+    fn insert(&self, deadline: Instant, target: Target) -> TimerId {
+        let (id, must_notify) = self.inner.timers.insert(deadline, target);
+        if must_notify {
+            self.notify();
+        }
+        id
+    }
+
+    /// Collects due timers into `due` under the shards' locks, then wakes them
+    /// after. `end_park`: first mark the parked thread awake (guard holder only).
     fn fire(&self, due: &mut Vec<Waker>, end_park: bool) -> usize {
         let now = Instant::now();
-        let fired = {
-            let mut timers = lock(&self.inner.timers);
-            if end_park {
-                timers.end_park();
-            }
-            timers.collect_due(now, due)
-        };
+        if end_park {
+            self.inner.timers.end_park();
+        }
+        let fired = self.inner.timers.collect_due(now, due);
         due.drain(..).for_each(Waker::wake);
         fired
     }
@@ -269,7 +290,7 @@ impl DriverGuard<'_> {
     /// error: it returns `Ok` early.
     pub fn park(&mut self, timeout: Option<Duration>) -> io::Result<()> {
         let inner = &self.driver.inner;
-        let wait = lock(&inner.timers).begin_park(Instant::now(), timeout);
+        let wait = inner.timers.begin_park(Instant::now(), timeout);
         let skip_poller =
             wait == Some(Duration::ZERO) && inner.io_sources.load(Ordering::Acquire) == 0;
         let waited = if skip_poller {

@@ -1,6 +1,7 @@
 //! The parking and timer half of spindle's I/O driver.
 //!
-//! A [`Driver`] owns an OS poller (via `polling`) and a timer heap. One
+//! A [`Driver`] owns an OS poller (via `polling`) and the timers (a heap per
+//! shard, one shard per thread that arms timers, up to a fixed number). One
 //! thread at a time takes the right to block on the poller
 //! ([`Driver::try_lock`] → [`DriverGuard`]) and [`park`](DriverGuard::park)s
 //! until I/O, a [`notify`](Driver::notify) from another thread, or the next
@@ -11,7 +12,7 @@
 //! # Map
 //!
 //! - `driver`: [`Driver`], [`DriverGuard`]; the park protocol.
-//! - `timer`: the timer heap, [`Sleep`], and the lock-protected queue.
+//! - `timer`: the timer heap, the shards and the park protocol, [`Sleep`].
 //! - `backend`: the poller behind one small interface (OS, or a loom model).
 //! - [`io`]: [`io::Async`], any non-blocking fd as a future-friendly source,
 //!   registered with the driver's poller edge-triggered.

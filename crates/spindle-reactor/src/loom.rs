@@ -12,12 +12,12 @@
 
 #[cfg(loom)]
 pub(crate) use loom::sync::{
-    atomic::{AtomicU8, AtomicUsize, Ordering},
+    atomic::{fence, AtomicU64, AtomicUsize, Ordering},
     Arc, Condvar, Mutex, MutexGuard,
 };
 #[cfg(not(loom))]
 pub(crate) use std::sync::{
-    atomic::{AtomicU8, AtomicUsize, Ordering},
+    atomic::{fence, AtomicU64, AtomicUsize, Ordering},
     Arc, Mutex, MutexGuard,
 };
 

@@ -494,3 +494,26 @@ fn fire_due_from_many_threads_fires_each_timer_once() {
         assert_eq!(count.load(Ordering::SeqCst), TIMERS);
     });
 }
+
+/// `Sleep::poll_timer` never reads the clock: a deadline already past is registered like any
+/// other and completes once the driver fires it; after that it stays complete.
+#[test]
+fn poll_timer_registers_even_a_past_deadline_and_completes_when_fired() {
+    let driver = Driver::new().unwrap();
+    let flag = Arc::new(Flag::default());
+    let waker = Waker::from(flag.clone());
+    let mut cx = Context::from_waker(&waker);
+    let mut sleep = Sleep::new(&driver, Instant::now());
+    assert_eq!(sleep.poll_timer(&mut cx), Poll::Pending);
+    assert!(!flag.is_set(), "no yield: the driver fires it");
+    assert_eq!(driver.pending_timers(), 1);
+    assert_eq!(sleep.poll_timer(&mut cx), Poll::Pending, "not fired yet");
+    assert_eq!(driver.fire_due(), 1);
+    assert!(flag.is_set());
+    assert_eq!(sleep.poll_timer(&mut cx), Poll::Ready(()));
+    assert_eq!(sleep.poll_timer(&mut cx), Poll::Ready(()), "stays complete");
+    assert_eq!(poll_once(&mut sleep, &waker), Poll::Ready(()));
+    assert_eq!(driver.pending_timers(), 0);
+    drop(sleep);
+    assert_eq!(driver.timer_storage_len(), 0);
+}

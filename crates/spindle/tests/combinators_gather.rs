@@ -249,3 +249,57 @@ fn a_gather_made_before_the_run_spawns_inside_it() {
         lp.close();
     }
 }
+
+/// Many children on two workers: most finish on the other worker, some a moment before their
+/// task publishes its output, and the results still come back complete and in order.
+#[test]
+fn a_large_gather_keeps_input_order_on_every_loop() {
+    on_each_loop(|| async {
+        const N: usize = 10_000;
+        for _ in 0..3 {
+            let out = gather((0..N).map(|i| async move {
+                if i % 7 == 0 {
+                    spindle::yield_now().await;
+                }
+                i
+            }))
+            .await;
+            assert!(out.iter().copied().eq(0..N), "outputs out of order");
+            let tried = try_gather((0..N).map(|i| async move { Ok::<_, ()>(i) })).await;
+            assert!(tried.is_ok_and(|v| v.into_iter().eq(0..N)));
+        }
+    });
+}
+
+/// An empty gather made outside a loop needs no loop to complete.
+#[test]
+fn an_empty_gather_made_before_the_run_completes() {
+    let lp = spindle::EventLoop::builder()
+        .current_thread()
+        .build()
+        .unwrap();
+    let none: Vec<BoxFuture<u8>> = Vec::new();
+    assert!(lp.run_until_complete(gather(none)).is_empty());
+    let none: Vec<BoxFuture<Result<u8, ()>>> = Vec::new();
+    assert_eq!(lp.run_until_complete(try_gather(none)), Ok(Vec::new()));
+    lp.close();
+}
+
+/// A gather made outside a loop and dropped unpolled spawns nothing.
+#[test]
+fn a_gather_dropped_before_its_first_poll_spawns_nothing() {
+    let ran = Arc::new(Mutex::new(false));
+    let all = gather([{
+        let ran = ran.clone();
+        async move { *ran.lock().unwrap() = true }
+    }]);
+    assert_eq!(all.len(), 1);
+    drop(all);
+    let lp = spindle::EventLoop::builder()
+        .current_thread()
+        .build()
+        .unwrap();
+    lp.run_until_complete(spindle::yield_now());
+    lp.close();
+    assert!(!*ran.lock().unwrap());
+}

@@ -143,3 +143,57 @@ fn wait_for_runs_a_future_that_is_not_send_in_place() {
         assert_eq!(out, Ok(6));
     });
 }
+
+/// The first poll reads the clock once, before polling the future: a deadline that passes
+/// while the future runs that poll is caught by the timer (never early, and not lost).
+#[test]
+fn a_deadline_that_passes_during_the_first_poll_still_times_out() {
+    on_each_loop(|| async {
+        let timeout = Duration::from_millis(2);
+        let start = Instant::now();
+        let mut polls = 0;
+        let busy_then_pending = poll_fn(|_| {
+            polls += 1;
+            // Outlast the deadline inside the first poll, then never finish (no wake-up of
+            // its own: only the timer can end this).
+            while polls == 1 && start.elapsed() < 2 * timeout {
+                std::hint::spin_loop();
+            }
+            std::task::Poll::<()>::Pending
+        });
+        assert_eq!(
+            wait_for(timeout, busy_then_pending).await,
+            Err(TimeoutError)
+        );
+        assert!(start.elapsed() >= timeout, "never early");
+        let out = wait_for(Duration::from_nanos(1), std::future::pending::<()>()).await;
+        assert_eq!(out, Err(TimeoutError));
+    });
+}
+
+/// Many short `wait_for`s in a row on both loops, most finishing in time, some not: the
+/// timers armed and cancelled in between leave nothing pending.
+#[test]
+fn many_wait_fors_arm_and_cancel_cleanly() {
+    on_each_loop(|| async {
+        let tasks: Vec<_> = (0..8)
+            .map(|t| {
+                spawn(async move {
+                    let mut timed_out = 0;
+                    for i in 0..500 {
+                        let out = if (i + t) % 50 == 0 {
+                            wait_for(Duration::from_micros(50), std::future::pending::<()>()).await
+                        } else {
+                            wait_for(Duration::from_secs(60), yield_now()).await
+                        };
+                        timed_out += usize::from(out.is_err());
+                    }
+                    timed_out
+                })
+            })
+            .collect();
+        for task in tasks {
+            assert_eq!(task.await.expect("the task finished"), 10);
+        }
+    });
+}

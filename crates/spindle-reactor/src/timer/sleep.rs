@@ -1,9 +1,12 @@
 //! [`Sleep`]: a future that completes at a deadline, never earlier.
 //!
-//! A `Sleep` allocates nothing until its first poll; then it registers one
-//! cancellable [`SleepEntry`] with the driver. Dropping or resetting a
-//! pending `Sleep` cancels that entry in O(1) (see `timer::heap` for how the
-//! heap reclaims it).
+//! A `Sleep` registers nothing until its first poll; then it arms one timer
+//! in the driver's shard for this thread and keeps its id (see
+//! `timer::shards` and `timer::heap`): a slot reused from that shard's free
+//! list, so arming allocates nothing in steady state. Dropping or resetting a
+//! pending `Sleep` cancels that timer in O(log n) under its shard's lock;
+//! once the timer fires, the `Sleep`'s next poll (or its drop) releases the
+//! slot.
 
 use std::fmt;
 use std::future::Future;
@@ -12,14 +15,15 @@ use std::task::{Context, Poll};
 use std::time::Instant;
 
 use crate::driver::Driver;
-use crate::loom::Arc;
-use crate::timer::entry::{Polled, SleepEntry};
+use crate::timer::queue::Polled;
+use crate::timer::shards::TimerId;
 
 /// A future that completes at `deadline`, never earlier.
 ///
-/// Registers a cancellable timer with the [`Driver`] on first poll (one
-/// allocation per pending sleep). Re-polling with a different waker updates
-/// the waker. Dropping a pending `Sleep` cancels its timer in O(1).
+/// Registers a cancellable timer with the [`Driver`] on first poll (a slot of
+/// the driver's, reused: no allocation in steady state). Re-polling with a
+/// different waker updates the waker. Dropping a pending `Sleep` cancels its
+/// timer in O(log n).
 ///
 /// The sleep completes only when someone drives the driver
 /// ([`DriverGuard::park`](crate::DriverGuard::park) or
@@ -37,11 +41,13 @@ pub struct Sleep {
     /// `None` for [`Sleep::until`] until its first poll finds the current driver.
     driver: Option<Driver>,
     deadline: Instant,
-    /// `None` until the first poll, after completion via the clock, and after
-    /// a reset of an unpolled sleep.
-    entry: Option<Arc<SleepEntry>>,
+    /// The armed (or fired, not yet seen) timer. `None` until the first poll,
+    /// after completion, and after a reset of an unpolled sleep.
+    key: Option<TimerId>,
     /// The sleep has suspended once (see the type's docs).
     suspended: bool,
+    /// The driver fired the timer and a poll saw it: complete until a reset.
+    fired: bool,
 }
 
 impl Sleep {
@@ -50,8 +56,9 @@ impl Sleep {
         Sleep {
             driver: Some(driver.clone()),
             deadline,
-            entry: None,
+            key: None,
             suspended: false,
+            fired: false,
         }
     }
 
@@ -65,8 +72,9 @@ impl Sleep {
         Sleep {
             driver: None,
             deadline,
-            entry: None,
+            key: None,
             suspended: false,
+            fired: false,
         }
     }
 
@@ -81,13 +89,63 @@ impl Sleep {
     /// without another poll. A sleep that had completed becomes pending again.
     pub fn reset(&mut self, deadline: Instant) {
         self.deadline = deadline;
-        // An entry exists only once the driver is known.
-        let (Some(driver), Some(entry)) = (&self.driver, self.entry.take()) else {
-            return;
-        };
-        if let Some(waker) = driver.cancel_sleep(&entry) {
-            self.entry = Some(driver.register_sleep(deadline, waker));
+        self.fired = false;
+        // A key exists only once the driver is known.
+        if let (Some(driver), Some(key)) = (&self.driver, self.key.take()) {
+            self.key = driver.reset_sleep(key, deadline);
         }
+    }
+
+    /// The registered timer's news: `Some(Ready)` if it fired (now seen),
+    /// `Some(Pending)` if still armed (with `cx`'s waker), `None` if there is
+    /// no timer (never registered, or dropped by `clear_timers`).
+    fn poll_registered(&mut self, cx: &mut Context<'_>) -> Option<Poll<()>> {
+        if self.fired {
+            return Some(Poll::Ready(()));
+        }
+        let key = self.key?;
+        let driver = self.driver.as_ref()?;
+        match driver.poll_sleep(key, cx.waker()) {
+            Polled::Fired => {
+                self.key = None;
+                self.fired = true;
+                Some(Poll::Ready(()))
+            }
+            Polled::Pending => Some(Poll::Pending),
+            Polled::Dropped => {
+                self.key = None;
+                None
+            }
+        }
+    }
+
+    /// Arms the timer with `cx`'s waker, on the driver of this thread's loop
+    /// if the sleep has none yet.
+    fn register(&mut self, cx: &mut Context<'_>) {
+        self.suspended = true;
+        let driver = self.driver.get_or_insert_with(|| {
+            crate::context::current().expect("spindle: a sleep was polled outside an event loop")
+        });
+        self.key = Some(driver.register_sleep(self.deadline, cx.waker().clone()));
+    }
+}
+
+impl Sleep {
+    /// Polls the timer alone, without reading the clock: registers it (with `cx`'s waker) if it
+    /// is not registered yet, updates the waker if it is, and is `Ready` only once the driver
+    /// has fired it. For callers that have just read the clock themselves (`wait_for` checks
+    /// its deadline on every poll): the read [`poll`](Future::poll) makes before registering
+    /// would be a second one. A deadline already past is fired by the driver's next
+    /// [`park`](crate::DriverGuard::park) or [`fire_due`](Driver::fire_due), never earlier.
+    ///
+    /// # Panics
+    /// When the sleep has no driver yet ([`Sleep::until`]) and no loop runs on this thread.
+    pub fn poll_timer(&mut self, cx: &mut Context<'_>) -> Poll<()> {
+        if let Some(polled) = self.poll_registered(cx) {
+            return polled;
+        }
+        self.register(cx);
+        Poll::Pending
     }
 }
 
@@ -96,12 +154,8 @@ impl Future for Sleep {
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
         let this = self.get_mut();
-        if let Some(entry) = &this.entry {
-            match entry.poll(cx.waker()) {
-                Polled::Fired => return Poll::Ready(()),
-                Polled::Pending => return Poll::Pending,
-                Polled::Dropped => this.entry = None,
-            }
+        if let Some(polled) = this.poll_registered(cx) {
+            return polled;
         }
         if Instant::now() >= this.deadline {
             if this.suspended {
@@ -111,20 +165,16 @@ impl Future for Sleep {
             cx.waker().wake_by_ref();
             return Poll::Pending;
         }
-        this.suspended = true;
-        let driver = this.driver.get_or_insert_with(|| {
-            crate::context::current().expect("spindle: a sleep was polled outside an event loop")
-        });
-        this.entry = Some(driver.register_sleep(this.deadline, cx.waker().clone()));
+        this.register(cx);
         Poll::Pending
     }
 }
 
 impl Drop for Sleep {
     fn drop(&mut self) {
-        if let (Some(driver), Some(entry)) = (&self.driver, self.entry.take()) {
+        if let (Some(driver), Some(key)) = (&self.driver, self.key.take()) {
             // The returned waker (if any) is dropped here, outside the lock.
-            drop(driver.cancel_sleep(&entry));
+            drop(driver.cancel_sleep(key));
         }
     }
 }
@@ -133,7 +183,7 @@ impl fmt::Debug for Sleep {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Sleep")
             .field("deadline", &self.deadline)
-            .field("registered", &self.entry.is_some())
+            .field("registered", &self.key.is_some())
             .finish()
     }
 }

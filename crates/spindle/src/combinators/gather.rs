@@ -4,14 +4,43 @@
 //! children at once), so the children run in parallel across the workers; the `Gather` future
 //! only collects. The children belong to the gather: no handle escapes, so dropping it
 //! cancels every child not yet finished.
+//!
+//! # How a gather learns that its children finished
+//!
+//! Each child's future runs inside a [`Child`] wrapper that shares one [`Shared`] block with the
+//! gather (allocated once per gather): a slot per child for its outcome, the number of children
+//! still running, the index of the first child to fail, and the gather's waker.
+//!
+//! - A child whose future returns leaves the value in its slot and counts itself down; under
+//!   `try_gather`, one that returned `Err` first records itself as the failure.
+//! - A child whose future panics leaves the payload in its slot (the wrapper catches it) and
+//!   records itself as the failure.
+//! - A child dropped before its future returned (it was cancelled, or a closed loop refused
+//!   it) records itself as the failure with an empty slot: its task then says why.
+//! - Whoever brings the count to zero, or records the first failure, wakes the gather.
+//!
+//! So a gather whose children all succeed is woken once, not once per child, and then moves
+//! the values out of the slots in input order: no done callback, no queue, no lock per child,
+//! and no read of a task's output (the tasks output `()`; the gather keeps their handles only
+//! to cancel them, and to ask a child that left nothing why). A child's task never ends as
+//! panicked, so a second child's panic is not reported as unretrieved (asyncio's `gather`
+//! marks every child's exception retrieved too).
+//!
+//! The wrapper reports from inside the child's task, a moment before the task publishes that it
+//! is done: the task's handle is polled only for a child that left no outcome, and if it has not
+//! published yet, polling it registers the gather as its awaiter.
 
-use super::task_set::TaskSet;
-use crate::{spawn, TaskError};
+use crate::{EventLoop, Task, TaskError};
+use std::any::Any;
+use std::cell::UnsafeCell;
 use std::fmt;
 use std::future::Future;
-use std::panic::resume_unwind;
+use std::marker::PhantomData;
+use std::panic::{catch_unwind, resume_unwind, AssertUnwindSafe};
 use std::pin::Pin;
-use std::task::{Context, Poll};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::task::{Context, Poll, Waker};
 
 /// Runs every future of `futures` as a task on the current loop and awaits all of them:
 /// asyncio's `gather(*aws)`.
@@ -61,43 +90,10 @@ where
     I::Item: Future + Send + 'static,
     <I::Item as Future>::Output: Send + 'static,
 {
-    let (set, deferred, len) = spawn_children(futures);
     Gather {
-        set,
-        deferred,
-        results: (0..len).map(|_| None).collect(),
+        children: Children::spawn::<_, EveryValue>(futures),
+        results: Vec::new(),
         finished: false,
-    }
-}
-
-/// Spawning the children later: at the first poll of a gather created outside a loop.
-type Deferred<T> = Box<dyn FnOnce() -> TaskSet<T> + Send>;
-
-/// The spawned children (or their deferred spawn) and how many there are.
-type Children<T> = (TaskSet<T>, Option<Deferred<T>>, usize);
-
-/// Spawns every future as a task now if a loop runs on this thread (asyncio starts the
-/// children at once), or else at the first poll: `lp.run_until_complete(gather(..))` polls it
-/// inside the run. Returns the tasks (or the deferred spawn) and the number of children.
-fn spawn_children<I>(futures: I) -> Children<<I::Item as Future>::Output>
-where
-    I: IntoIterator,
-    I::Item: Future + Send + 'static,
-    <I::Item as Future>::Output: Send + 'static,
-{
-    let futures: Vec<I::Item> = futures.into_iter().collect();
-    let len = futures.len();
-    let spawn_all = move || {
-        let mut set = TaskSet::with_capacity(futures.len());
-        for future in futures {
-            set.push(spawn(future));
-        }
-        set
-    };
-    if len == 0 || crate::EventLoop::try_current().is_some() {
-        (spawn_all(), None, len)
-    } else {
-        (TaskSet::new(), Some(Box::new(spawn_all)), len)
     }
 }
 
@@ -135,11 +131,10 @@ where
     T: Send + 'static,
     E: Send + 'static,
 {
-    let (set, deferred, len) = spawn_children(futures);
     TryGather {
-        set,
-        deferred,
-        results: (0..len).map(|_| None).collect(),
+        children: Children::spawn::<_, FirstErr>(futures),
+        results: Vec::new(),
+        first_err: None,
         finished: false,
     }
 }
@@ -147,18 +142,22 @@ where
 /// The future of [`gather`]: the children's outputs in input order.
 #[must_use = "futures do nothing unless awaited; dropping a Gather cancels its children"]
 pub struct Gather<T> {
-    set: TaskSet<T>,
-    deferred: Option<Deferred<T>>,
-    results: Vec<Option<T>>,
+    children: Children<T>,
+    /// The outputs read so far, in input order.
+    results: Vec<T>,
     finished: bool,
 }
 
 /// The future of [`try_gather`]: the values in input order, or the first error.
 #[must_use = "futures do nothing unless awaited; dropping a TryGather cancels its children"]
 pub struct TryGather<T, E> {
-    set: TaskSet<Result<T, E>>,
-    deferred: Option<Deferred<Result<T, E>>>,
-    results: Vec<Option<T>>,
+    children: Children<Result<T, E>>,
+    /// The values read so far, in input order.
+    results: Vec<T>,
+    /// An `Err` met while reading the outputs in order. Cannot happen: a child that returns
+    /// `Err` records itself as the failure before it counts down, and the outputs are read only
+    /// once every child counted down with no failure recorded. Kept rather than asserted.
+    first_err: Option<E>,
     finished: bool,
 }
 
@@ -169,31 +168,31 @@ impl<T, E> Unpin for TryGather<T, E> {}
 impl<T> Gather<T> {
     /// The number of children.
     pub fn len(&self) -> usize {
-        self.results.len()
+        self.children.len
     }
 
     /// `true` when there are no children (the gather completes at once with an empty `Vec`).
     pub fn is_empty(&self) -> bool {
-        self.results.is_empty()
+        self.children.len == 0
     }
 }
 
 impl<T, E> TryGather<T, E> {
     /// The number of children.
     pub fn len(&self) -> usize {
-        self.results.len()
+        self.children.len
     }
 
     /// `true` when there are no children (the gather completes at once with `Ok` of an empty
     /// `Vec`).
     pub fn is_empty(&self) -> bool {
-        self.results.is_empty()
+        self.children.len == 0
     }
 }
 
 /// A child that finished without a value: cancel the siblings, then panic in the awaiter.
-fn fail<T>(set: &TaskSet<T>, what: &str, index: usize, error: TaskError) -> ! {
-    set.cancel_all();
+fn fail<T>(children: &mut Children<T>, what: &str, index: usize, error: TaskError) -> ! {
+    children.close();
     match error.try_into_panic() {
         Ok(payload) => resume_unwind(payload),
         Err(error) => panic!("spindle::{what}: child {index} produced no value: {error}"),
@@ -206,26 +205,20 @@ impl<T: Send + 'static> Future for Gather<T> {
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Vec<T>> {
         let this = self.get_mut();
         assert!(!this.finished, "`Gather` polled after completion");
-        if let Some(spawn_all) = this.deferred.take() {
-            this.set = spawn_all();
+        if this.results.capacity() == 0 {
+            this.results.reserve_exact(this.children.len);
         }
-        loop {
-            match std::task::ready!(this.set.poll_next(cx)) {
-                Some((index, Ok(value))) => this.results[index] = Some(value),
-                Some((index, Err(error))) => {
-                    this.finished = true;
-                    fail(&this.set, "gather", index, error)
-                }
-                None => {
-                    this.finished = true;
-                    let results = std::mem::take(&mut this.results);
-                    return Poll::Ready(
-                        results
-                            .into_iter()
-                            .map(|v| v.expect("every child produced a value"))
-                            .collect(),
-                    );
-                }
+        let results = &mut this.results;
+        let failure = std::task::ready!(this.children.poll_outputs(cx, |value| {
+            results.push(value);
+        }));
+        this.finished = true;
+        match failure {
+            // Dropping the gather forgets its waker (`Children::drop`).
+            None => Poll::Ready(std::mem::take(&mut this.results)),
+            Some((index, Err(error))) => fail(&mut this.children, "gather", index, error),
+            Some((index, Ok(_))) => {
+                unreachable!("spindle::gather: child {index} returned, yet counted as failed")
             }
         }
     }
@@ -237,50 +230,40 @@ impl<T: Send + 'static, E: Send + 'static> Future for TryGather<T, E> {
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<Vec<T>, E>> {
         let this = self.get_mut();
         assert!(!this.finished, "`TryGather` polled after completion");
-        if let Some(spawn_all) = this.deferred.take() {
-            this.set = spawn_all();
+        if this.results.capacity() == 0 {
+            this.results.reserve_exact(this.children.len);
         }
-        loop {
-            match std::task::ready!(this.set.poll_next(cx)) {
-                Some((index, Ok(Ok(value)))) => this.results[index] = Some(value),
-                Some((_, Ok(Err(error)))) => {
-                    this.finished = true;
-                    this.set.cancel_all();
-                    return Poll::Ready(Err(error));
-                }
-                Some((index, Err(error))) => {
-                    this.finished = true;
-                    fail(&this.set, "try_gather", index, error)
-                }
-                None => {
-                    this.finished = true;
-                    let results = std::mem::take(&mut this.results);
-                    return Poll::Ready(Ok(results
-                        .into_iter()
-                        .map(|v| v.expect("every child produced a value"))
-                        .collect()));
-                }
+        let (results, first_err) = (&mut this.results, &mut this.first_err);
+        let failure = std::task::ready!(this.children.poll_outputs(cx, |output| match output {
+            Ok(value) => results.push(value),
+            Err(error) => {
+                first_err.get_or_insert(error);
+            }
+        }));
+        this.finished = true;
+        match failure {
+            None => Poll::Ready(match this.first_err.take() {
+                None => Ok(std::mem::take(&mut this.results)),
+                Some(error) => Err(error),
+            }),
+            Some((_, Ok(Err(error)))) => {
+                this.children.close();
+                Poll::Ready(Err(error))
+            }
+            Some((index, Err(error))) => fail(&mut this.children, "try_gather", index, error),
+            Some((index, Ok(Ok(_)))) => {
+                unreachable!(
+                    "spindle::try_gather: child {index} returned Ok, yet counted as failed"
+                )
             }
         }
-    }
-}
-
-impl<T> Drop for Gather<T> {
-    fn drop(&mut self) {
-        self.set.cancel_all();
-    }
-}
-
-impl<T, E> Drop for TryGather<T, E> {
-    fn drop(&mut self) {
-        self.set.cancel_all();
     }
 }
 
 impl<T> fmt::Debug for Gather<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Gather")
-            .field("children", &self.results.len())
+            .field("children", &self.children.len)
             .field("finished", &self.finished)
             .finish()
     }
@@ -289,8 +272,350 @@ impl<T> fmt::Debug for Gather<T> {
 impl<T, E> fmt::Debug for TryGather<T, E> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("TryGather")
-            .field("children", &self.results.len())
+            .field("children", &self.children.len)
             .field("finished", &self.finished)
             .finish()
     }
+}
+
+/// `Shared::failed` while no child has failed.
+const NO_FAILURE: usize = usize::MAX;
+
+/// What a child leaves in its slot: its value, or what it panicked with.
+type Outcome<T> = Result<T, Box<dyn Any + Send + 'static>>;
+
+/// One child's outcome; see [`Shared`].
+struct Slot<T>(UnsafeCell<Option<Outcome<T>>>);
+
+// SAFETY: a slot is written by its child once and read (taken) by the gather only after that
+// write was published to it (see `Shared`), never both at once; its contents cross from the
+// child's worker to the gather's, hence `T: Send` (the payload is `Send` already).
+unsafe impl<T: Send> Sync for Slot<T> {}
+
+/// What a gather and its children share; see the module docs.
+///
+/// Child `i` writes `slots[i]` once, when its future returns (or panics), and then calls
+/// `child_over`, whose read-modify-writes (`AcqRel`) publish the write: the gather reads a slot
+/// only after an `Acquire` load saw that child's failure recorded, or the count at zero.
+struct Shared<T> {
+    /// Children whose future has neither returned nor been dropped.
+    running: AtomicUsize,
+    /// The index of the first child to fail, or [`NO_FAILURE`].
+    failed: AtomicUsize,
+    /// The gather's waker, taken by whoever wakes it.
+    waker: Mutex<Option<Waker>>,
+    /// The children's outcomes, by index.
+    slots: Box<[Slot<T>]>,
+}
+
+/// Where the children are, as the gather sees it.
+enum Progress {
+    /// Some are running, none failed.
+    Running,
+    /// Every child returned and none failed: the outputs can be read in order.
+    AllReturned,
+    /// This child failed first.
+    Failed(usize),
+}
+
+impl<T> Shared<T> {
+    fn new(children: usize) -> Arc<Shared<T>> {
+        Arc::new(Shared {
+            running: AtomicUsize::new(children),
+            failed: AtomicUsize::new(NO_FAILURE),
+            waker: Mutex::new(None),
+            slots: (0..children).map(|_| Slot(UnsafeCell::new(None))).collect(),
+        })
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Option<Waker>> {
+        // Nothing panics while holding the lock; recover rather than cascade if it ever did.
+        self.waker.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Child `index` is over (`failed`: it panicked, produced no value, or returned an `Err`
+    /// under `try_gather`). Wakes the gather if this is the first failure or the last child.
+    fn child_over(&self, index: usize, failed: bool) {
+        // The failure is recorded before the count goes down: a gather that sees the count at
+        // zero (Acquire) then sees every failure.
+        let first_failure = failed
+            && self
+                .failed
+                .compare_exchange(NO_FAILURE, index, Ordering::AcqRel, Ordering::Acquire)
+                .is_ok();
+        let last = self.running.fetch_sub(1, Ordering::AcqRel) == 1;
+        if first_failure || last {
+            let waker = self.lock().take();
+            if let Some(waker) = waker {
+                waker.wake();
+            }
+        }
+    }
+
+    fn progress(&self) -> Progress {
+        // The count first: once it reads zero, every failure has been recorded (see
+        // `child_over`), so the second load cannot miss one.
+        let running = self.running.load(Ordering::Acquire);
+        match self.failed.load(Ordering::Acquire) {
+            NO_FAILURE if running == 0 => Progress::AllReturned,
+            NO_FAILURE => Progress::Running,
+            index => Progress::Failed(index),
+        }
+    }
+
+    /// Makes `waker` the one the next `child_over` that matters wakes.
+    fn register(&self, waker: &Waker) {
+        let mut slot = self.lock();
+        match slot.as_ref() {
+            Some(current) if current.will_wake(waker) => {}
+            _ => *slot = Some(waker.clone()),
+        }
+    }
+
+    /// Stores child `index`'s outcome.
+    ///
+    /// # Safety
+    /// Called by child `index` only, at most once, before its `child_over`.
+    unsafe fn put(&self, index: usize, outcome: Outcome<T>) {
+        // SAFETY: the caller is the slot's only writer and writes before `child_over`
+        // publishes it; the gather reads it only after that (see the type's docs).
+        unsafe { *self.slots[index].0.get() = Some(outcome) };
+    }
+
+    /// Takes child `index`'s outcome, `None` if it left none (it produced no value).
+    ///
+    /// # Safety
+    /// Only after an `Acquire` load observed child `index` over: its failure recorded, or the
+    /// count at zero; and only by the gather.
+    unsafe fn take(&self, index: usize) -> Option<Outcome<T>> {
+        // SAFETY: the child wrote before `child_over` and never touches the slot again; the
+        // caller observed that `child_over` (see the type's docs).
+        unsafe { (*self.slots[index].0.get()).take() }
+    }
+}
+
+/// Decides which outputs count as a child's failure.
+trait Failure<T> {
+    /// Whether `output` fails the gather.
+    fn is_failure(output: &T) -> bool;
+}
+
+/// `gather`: every value is kept, whatever it is.
+struct EveryValue;
+
+impl<T> Failure<T> for EveryValue {
+    fn is_failure(_: &T) -> bool {
+        false
+    }
+}
+
+/// `try_gather`: the first `Err` ends the gather.
+struct FirstErr;
+
+impl<T, E> Failure<Result<T, E>> for FirstErr {
+    fn is_failure(output: &Result<T, E>) -> bool {
+        output.is_err()
+    }
+}
+
+/// A child's future, as spawned: leaves its outcome in its slot and reports to [`Shared`] when
+/// it returns or panics, or when it is dropped before (cancelled, never run). The task itself
+/// outputs `()`: a child's panic is caught here, so the task never counts as panicked (a panic
+/// the gather does not resume, after the first, is not reported as unretrieved, as asyncio's
+/// `gather` marks every child's exception retrieved).
+struct Child<F: Future, C> {
+    /// Structurally pinned.
+    future: F,
+    index: usize,
+    shared: Arc<Shared<F::Output>>,
+    /// The future returned or panicked (and the child reported it).
+    returned: bool,
+    _failure: PhantomData<fn() -> C>,
+}
+
+impl<F: Future, C: Failure<F::Output>> Future for Child<F, C> {
+    type Output = ();
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        // SAFETY: `future` is structurally pinned: it is never moved out of the child, which
+        // `Drop` leaves in place (it reads only the other fields); the other fields are not
+        // pinned and are only read or assigned.
+        let this = unsafe { self.get_unchecked_mut() };
+        // SAFETY: as above; `this` is not moved while the pin lives.
+        let future = unsafe { Pin::new_unchecked(&mut this.future) };
+        // A panic is caught (and the future then only dropped, with the child): see the type.
+        let (outcome, failed) = match catch_unwind(AssertUnwindSafe(|| future.poll(cx))) {
+            Ok(Poll::Pending) => return Poll::Pending,
+            Ok(Poll::Ready(value)) => {
+                let failed = C::is_failure(&value);
+                (Ok(value), failed)
+            }
+            Err(payload) => (Err(payload), true),
+        };
+        this.returned = true;
+        // SAFETY: this is child `index`; `returned` keeps it from writing again, and
+        // `child_over` comes next.
+        unsafe { this.shared.put(this.index, outcome) };
+        this.shared.child_over(this.index, failed);
+        Poll::Ready(())
+    }
+}
+
+impl<F: Future, C> Drop for Child<F, C> {
+    fn drop(&mut self) {
+        if !self.returned {
+            // Dropped before returning: cancelled, or never run (a closed loop).
+            self.shared.child_over(self.index, true);
+        }
+    }
+}
+
+/// A child that failed first: its index, and its value (`try_gather`'s `Err`), or why it has
+/// none.
+type Failed<T> = (usize, Result<T, TaskError>);
+
+/// The children of one gather, and the reading of their outcomes.
+struct Children<T> {
+    shared: Arc<Shared<T>>,
+    /// The children's tasks, in input order: to cancel them, and to learn why a child that
+    /// left no outcome has none.
+    tasks: Vec<Task<()>>,
+    /// Spawns the children, at the first poll of a gather created outside a loop.
+    deferred: Option<Box<dyn FnOnce() -> Vec<Task<()>> + Send>>,
+    /// The number of children.
+    len: usize,
+    /// Every child returned without a failure: their outcomes were read.
+    all_read: bool,
+}
+
+impl<T: Send + 'static> Children<T> {
+    /// Spawns every future now if a loop runs on this thread (asyncio starts the children at
+    /// once), or else at the first poll: `lp.run_until_complete(gather(..))` polls it inside the
+    /// run. `C` decides which outputs fail the gather.
+    fn spawn<I, C>(futures: I) -> Children<T>
+    where
+        I: IntoIterator,
+        I::Item: Future<Output = T> + Send + 'static,
+        C: Failure<T> + 'static,
+    {
+        // In place when `futures` is a `Vec` (`collect` reuses its buffer).
+        let futures: Vec<I::Item> = futures.into_iter().collect();
+        let len = futures.len();
+        let shared = Shared::new(len);
+        let mut children = Children {
+            shared: shared.clone(),
+            tasks: Vec::new(),
+            deferred: None,
+            len,
+            all_read: false,
+        };
+        if len == 0 {
+            return children;
+        }
+        match EventLoop::try_current() {
+            Some(lp) => children.tasks = spawn_all::<_, C>(&lp, futures, &shared),
+            None => {
+                children.deferred = Some(Box::new(move || {
+                    spawn_all::<_, C>(&EventLoop::current(), futures, &shared)
+                }));
+            }
+        }
+        children
+    }
+}
+
+impl<T> Children<T> {
+    /// Hands each output to `sink` in input order once every child returned, then gives
+    /// `Ready(None)`; or `Ready(Some(..))` for the first child to fail (the other outputs are
+    /// not read).
+    fn poll_outputs(
+        &mut self,
+        cx: &mut Context<'_>,
+        mut sink: impl FnMut(T),
+    ) -> Poll<Option<Failed<T>>> {
+        if let Some(spawn) = self.deferred.take() {
+            self.tasks = spawn();
+        }
+        let mut progress = self.shared.progress();
+        if let Progress::Running = progress {
+            self.shared.register(cx.waker());
+            // A child may have been over between the check and the registration.
+            progress = self.shared.progress();
+        }
+        match progress {
+            Progress::Running => Poll::Pending,
+            Progress::Failed(index) => {
+                // SAFETY: `progress` observed child `index`'s failure (Acquire).
+                if let Some(outcome) = unsafe { self.shared.take(index) } {
+                    return Poll::Ready(Some((index, outcome.map_err(TaskError::Panicked))));
+                }
+                // No outcome: the task says why (cancelled, or refused by a closed loop). It
+                // may not have published that yet: then this registers us as its awaiter.
+                let outcome = std::task::ready!(Pin::new(&mut self.tasks[index]).poll(cx));
+                let error = outcome.expect_err("a child without an outcome has an error");
+                Poll::Ready(Some((index, Err(error))))
+            }
+            Progress::AllReturned => {
+                self.all_read = true;
+                for index in 0..self.len {
+                    // SAFETY: `progress` observed the count at zero (Acquire): every child is
+                    // over.
+                    match unsafe { self.shared.take(index) } {
+                        Some(Ok(value)) => sink(value),
+                        // A child that panicked or left nothing counts as failed before it
+                        // counts down, so neither is reached; kept as failures, not asserted.
+                        Some(Err(payload)) => {
+                            return Poll::Ready(Some((index, Err(TaskError::Panicked(payload)))))
+                        }
+                        None => return Poll::Ready(Some((index, Err(TaskError::Cancelled)))),
+                    }
+                }
+                Poll::Ready(None)
+            }
+        }
+    }
+
+    /// Cancels every child not yet over, and forgets the gather's waker (a child that is over
+    /// from now on has nobody to wake).
+    fn close(&mut self) {
+        if !self.all_read {
+            for task in &self.tasks {
+                task.cancel();
+            }
+        }
+        let waker = self.shared.lock().take();
+        drop(waker);
+    }
+}
+
+impl<T> Drop for Children<T> {
+    fn drop(&mut self) {
+        self.close();
+    }
+}
+
+/// Spawns each future as child `index` on `lp`.
+fn spawn_all<F, C>(
+    lp: &EventLoop,
+    futures: Vec<F>,
+    shared: &Arc<Shared<F::Output>>,
+) -> Vec<Task<()>>
+where
+    F: Future + Send + 'static,
+    F::Output: Send + 'static,
+    C: Failure<F::Output> + 'static,
+{
+    futures
+        .into_iter()
+        .enumerate()
+        .map(|(index, future)| {
+            lp.spawn(Child::<_, C> {
+                future,
+                index,
+                shared: shared.clone(),
+                returned: false,
+                _failure: PhantomData,
+            })
+        })
+        .collect()
 }

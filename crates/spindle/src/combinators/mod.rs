@@ -9,7 +9,7 @@
 //! | `shield.rs` | [`shield`] | yes, the shielded work |
 //! | `task_group.rs` | [`TaskGroup`] | yes, each `spawn` |
 //! | `join.rs` | [`join2`], [`join3`], [`join4`] | no, runs in the caller |
-//! | `task_set.rs` | the private set of tasks that reports them in completion order | |
+//! | `task_set.rs` | the private set of tasks that reports them in completion order (for `as_completed`) | |
 //!
 //! Two rules decide what dropping a combinator does:
 //!
@@ -24,7 +24,9 @@
 //! children.
 //!
 //! Nothing here holds a lock while it calls into a task: done callbacks run under the task's
-//! own lock, so the callbacks only push to our state and wake.
+//! own lock, so the callbacks only push to our state and wake. `gather` registers no done
+//! callback at all: each child's future is wrapped, and the wrapper counts the child down
+//! when its future returns or is dropped (see `gather.rs`).
 
 mod as_completed;
 mod gather;

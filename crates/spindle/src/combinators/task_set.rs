@@ -7,8 +7,9 @@
 //! its awaiter, and the completer wakes it a moment later). Polling a task only after its
 //! callback fired keeps a wake-up O(1) instead of re-polling every child.
 //!
-//! The set never cancels on drop: dropping it drops the handles, which detaches the tasks.
-//! Owners that own the work (`gather`) cancel explicitly.
+//! The set never cancels on drop: dropping it drops the handles, which detaches the tasks (what
+//! `as_completed`, its one user, promises). `gather` does not use it: it needs the outputs in
+//! input order, not completion order, and counts its children down instead (`gather.rs`).
 
 use crate::{Task, TaskError};
 use std::collections::VecDeque;
@@ -116,13 +117,6 @@ impl<T> TaskSet<T> {
                     return Poll::Pending;
                 }
             }
-        }
-    }
-
-    /// Requests cancellation of every task whose output was not taken.
-    pub(crate) fn cancel_all(&self) {
-        for task in self.tasks.iter().flatten() {
-            task.cancel();
         }
     }
 

@@ -140,15 +140,19 @@ impl<F: Future> Future for Timeout<F> {
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let (mut future, deadline, sleep) = self.project();
-        let at = match *deadline {
-            Deadline::At(at) => at,
+        // One clock read per poll. The first poll of `wait_for` reads it before polling the
+        // future (the clock starts at the first poll) and checks the deadline against that
+        // same reading: a deadline that passes while the future runs is caught by the timer
+        // (or by the next poll), never early.
+        let (at, now) = match *deadline {
+            Deadline::At(at) => (at, None),
             Deadline::After(d) => {
                 let now = Instant::now();
                 let at = now.checked_add(d).unwrap_or_else(|| {
                     now + Duration::from_secs(30 * 365 * 24 * 3600) // no program waits that long
                 });
                 *deadline = Deadline::At(at);
-                at
+                (at, Some(now))
             }
         };
         let inner = future
@@ -160,9 +164,13 @@ impl<F: Future> Future for Timeout<F> {
             *sleep = None;
             return Poll::Ready(Ok(output));
         }
-        let expired = Instant::now() >= at
-            || Pin::new(sleep.get_or_insert_with(|| sleep_until(at)))
-                .poll(cx)
+        let now = now.unwrap_or_else(Instant::now);
+        // The timer is polled without a clock read of its own (`Sleep::poll_timer`): `now`
+        // was just compared with the deadline.
+        let expired = now >= at
+            || sleep
+                .get_or_insert_with(|| sleep_until(at))
+                .poll_timer(cx)
                 .is_ready();
         if expired {
             // Cancel: drop the future before reporting the timeout.
