@@ -182,24 +182,30 @@ impl Backend {
             return Ok(());
         }
         let one = 1u64;
-        // SAFETY: writes the 8 bytes of `one`, a live `u64`, to our eventfd.
-        let written = unsafe {
-            libc::write(
-                self.notifier.as_raw_fd(),
-                (&one as *const u64).cast(),
-                std::mem::size_of::<u64>(),
-            )
-        };
-        if written < 0 {
+        loop {
+            // SAFETY: writes the 8 bytes of `one`, a live `u64`, to our eventfd.
+            let written = unsafe {
+                libc::write(
+                    self.notifier.as_raw_fd(),
+                    (&one as *const u64).cast(),
+                    std::mem::size_of::<u64>(),
+                )
+            };
+            if written >= 0 {
+                return Ok(());
+            }
             let error = io::Error::last_os_error();
-            // EAGAIN: the counter is full, so the eventfd is signalled anyway.
-            if error.kind() != io::ErrorKind::WouldBlock {
-                // Nothing was written: let the next `notify` try again.
-                self.notified.store(false, Ordering::Release);
-                return Err(error);
+            match error.kind() {
+                io::ErrorKind::Interrupted => {}
+                // The counter is full: the eventfd is signalled anyway.
+                io::ErrorKind::WouldBlock => return Ok(()),
+                _ => {
+                    // Nothing was written: let the next `notify` try again.
+                    self.notified.store(false, Ordering::Release);
+                    return Err(error);
+                }
             }
         }
-        Ok(())
     }
 
     /// Registers `fd` under `key` for read and write readiness, edge-triggered, with
