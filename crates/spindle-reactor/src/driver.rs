@@ -313,8 +313,8 @@ impl DriverGuard<'_> {
         let park = &mut *self.park;
         {
             let registry = lock(&self.driver.inner.registry);
-            for (key, readable, writable) in park.events.iter() {
-                registry.dispatch(key, readable, writable, &mut park.due);
+            for event in park.events.iter() {
+                registry.dispatch(event, &mut park.due);
             }
         }
         park.due.drain(..).for_each(Waker::wake);

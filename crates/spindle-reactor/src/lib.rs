@@ -1,7 +1,7 @@
 //! The parking and timer half of spindle's I/O driver.
 //!
-//! A [`Driver`] owns an OS poller (via `polling`) and the timers (a heap per
-//! shard, one shard per thread that arms timers, up to a fixed number). One
+//! A [`Driver`] owns an OS poller (epoll on Linux, `polling` elsewhere) and the timers (a
+//! heap per shard, one shard per thread that arms timers, up to a fixed number). One
 //! thread at a time takes the right to block on the poller
 //! ([`Driver::try_lock`] → [`DriverGuard`]) and [`park`](DriverGuard::park)s
 //! until I/O, a [`notify`](Driver::notify) from another thread, or the next

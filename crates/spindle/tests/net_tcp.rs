@@ -117,6 +117,96 @@ fn read_exact_on_a_closed_peer_is_unexpected_eof() {
     });
 }
 
+/// The three ways a server below reads a stream whose data and end of file are both waiting.
+#[derive(Clone, Copy, Debug)]
+enum ReadBy {
+    Inherent,
+    AsyncRead,
+    ReadExact,
+}
+
+/// A connection whose client wrote `payload` and shut its write side down; the server side is
+/// returned only once both have surely arrived and the poller's events for them were
+/// dispatched (a pause on the loop), so no read has happened yet.
+async fn data_and_end_of_file_waiting(payload: &[u8]) -> io::Result<(TcpStream, TcpStream)> {
+    let listener = TcpListener::bind("127.0.0.1:0")?;
+    let client = TcpStream::connect(listener.local_addr()?).await?;
+    client.write_all(payload).await?;
+    client.shutdown(Shutdown::Write)?;
+    let (server, _) = listener.accept().await?;
+    spindle::sleep(Duration::from_millis(20)).await;
+    Ok((client, server))
+}
+
+/// Data and the end of file reach the socket together, before the first read. A read with a
+/// larger buffer returns the data; being short, it clears the read readiness, and no new edge
+/// will come for the end of file already there. The readiness keeps the closed read side
+/// readable (sticky "read closed"), so the next read returns 0 instead of waiting forever.
+#[test]
+fn data_and_end_of_file_arriving_together_before_the_first_read_are_both_read() {
+    bounded(30, || {
+        for (flavour, lp) in loops() {
+            for by in [ReadBy::Inherent, ReadBy::AsyncRead, ReadBy::ReadExact] {
+                let result = lp.run_until_complete(async move {
+                    let payload = b"twelve bytes";
+                    let (_client, server) = data_and_end_of_file_waiting(payload).await?;
+                    let mut buf = [0u8; 64];
+                    match by {
+                        ReadBy::Inherent => {
+                            assert_eq!(server.read(&mut buf).await?, payload.len());
+                            assert_eq!(&buf[..payload.len()], payload);
+                            assert_eq!(server.read(&mut buf).await?, 0);
+                            assert_eq!(server.read(&mut buf).await?, 0, "it stays at the end");
+                        }
+                        ReadBy::AsyncRead => {
+                            assert_eq!(poll_read(&server, &mut buf).await?, payload.len());
+                            assert_eq!(&buf[..payload.len()], payload);
+                            assert_eq!(poll_read(&server, &mut buf).await?, 0);
+                        }
+                        ReadBy::ReadExact => {
+                            // Asks for less than is there, then for more than is left.
+                            server.read_exact(&mut buf[..5]).await?;
+                            let error = server.read_exact(&mut buf[..20]).await.unwrap_err();
+                            assert_eq!(error.kind(), io::ErrorKind::UnexpectedEof);
+                            assert!(error.to_string().contains("7 of the 20"), "{error}");
+                        }
+                    }
+                    io::Result::Ok(())
+                });
+                result.unwrap_or_else(|e| panic!("{flavour}, {by:?}: {e}"));
+            }
+            lp.close();
+        }
+    });
+}
+
+/// The same with the server already waiting when the first bytes come: a short read clears the
+/// readiness, then more data and the end of file arrive together while nobody reads.
+#[test]
+fn data_and_end_of_file_arriving_together_after_a_short_read_are_both_read() {
+    bounded(30, || {
+        for (flavour, lp) in loops() {
+            let result = lp.run_until_complete(async move {
+                let listener = TcpListener::bind("127.0.0.1:0")?;
+                let client = TcpStream::connect(listener.local_addr()?).await?;
+                let (server, _) = listener.accept().await?;
+                let mut buf = [0u8; 64];
+                client.write_all(b"first").await?;
+                assert_eq!(server.read(&mut buf).await?, 5);
+                client.write_all(b"second").await?;
+                client.shutdown(Shutdown::Write)?;
+                spindle::sleep(Duration::from_millis(20)).await;
+                assert_eq!(poll_read(&server, &mut buf).await?, 6);
+                assert_eq!(&buf[..6], b"second");
+                assert_eq!(server.read(&mut buf).await?, 0);
+                io::Result::Ok(())
+            });
+            result.unwrap_or_else(|e| panic!("{flavour}: {e}"));
+            lp.close();
+        }
+    });
+}
+
 #[test]
 fn connecting_to_a_port_nobody_listens_on_is_refused() {
     bounded(30, || {

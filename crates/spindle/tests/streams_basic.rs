@@ -301,6 +301,46 @@ fn write_eof_makes_the_peer_read_eof_and_keeps_the_read_side() {
     });
 }
 
+/// Data and the end of file reach the server's socket together, before its first read (it
+/// pauses first): a `read` with a larger limit returns the data, and the next one the end of
+/// file, instead of waiting for an edge that never comes. Then the same through `read_to_end`.
+#[test]
+fn data_and_end_of_file_arriving_together_before_the_first_read_are_both_read() {
+    on_each_loop("data and eof together", || async {
+        for to_end in [false, true] {
+            let server = start_server(
+                move |mut reader, writer| async move {
+                    spindle::sleep(Duration::from_millis(20)).await;
+                    let reply = if to_end {
+                        let all = reader.read_to_end().await.unwrap();
+                        format!("to end {}", all.len())
+                    } else {
+                        let data = reader.read(4096).await.unwrap();
+                        let end = reader.read(4096).await.unwrap();
+                        format!("read {} then {}", data.len(), end.len())
+                    };
+                    writer.write(reply.as_bytes()).unwrap();
+                    writer.close();
+                },
+                "127.0.0.1:0",
+            )
+            .await
+            .unwrap();
+            let (mut reader, writer) = open_connection(server.local_addr().unwrap()).await.unwrap();
+            writer.write(b"twelve bytes").unwrap();
+            writer.write_eof().unwrap();
+            let expected: &[u8] = if to_end {
+                b"to end 12"
+            } else {
+                b"read 12 then 0"
+            };
+            assert_eq!(reader.read_to_end().await.unwrap(), expected);
+            server.close();
+            server.wait_closed().await;
+        }
+    });
+}
+
 #[test]
 fn close_and_wait_closed() {
     on_each_loop("close", || async {

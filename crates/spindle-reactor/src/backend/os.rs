@@ -1,12 +1,21 @@
-//! The real backend: a thin wrapper over [`polling::Poller`].
+//! The backend outside Linux: a thin wrapper over [`polling::Poller`].
 //!
 //! It exists so the driver never names `polling` directly and so an EINTR can
 //! never escape as an error (`polling` already retries it; we map any that
 //! slips through to a spurious wake-up, which the driver tolerates).
+//!
+//! `polling` cannot report a closed read side (no `EV_EOF` / `EPOLLRDHUP` in its
+//! events), so [`READ_CLOSED_REPORTED`] is `false` here and a short read does not
+//! clear the read readiness (see `Async::poll_read_stream`).
 
 use std::io;
 use std::os::fd::{BorrowedFd, RawFd};
 use std::time::Duration;
+
+use super::Event;
+
+/// `polling` never reports a closed read side: every [`Event::read_closed`] is `false`.
+pub(crate) const READ_CLOSED_REPORTED: bool = false;
 
 /// Readiness events filled in by [`Backend::wait`]; owned by the park state so
 /// its buffer is allocated once per driver, not once per park.
@@ -68,10 +77,13 @@ impl Backend {
 }
 
 impl Events {
-    /// The readiness reported by the last wait: `(key, readable, writable)`.
-    pub(crate) fn iter(&self) -> impl Iterator<Item = (usize, bool, bool)> + '_ {
-        self.0
-            .iter()
-            .map(|event| (event.key, event.readable, event.writable))
+    /// The readiness reported by the last wait.
+    pub(crate) fn iter(&self) -> impl Iterator<Item = Event> + '_ {
+        self.0.iter().map(|event| Event {
+            key: event.key,
+            readable: event.readable,
+            writable: event.writable,
+            read_closed: false,
+        })
     }
 }

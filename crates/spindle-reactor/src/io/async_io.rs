@@ -1,6 +1,7 @@
 //! `Async<T>`: a non-blocking fd that waits for readiness instead of blocking a worker.
 
 use super::readiness::{Direction, Readiness};
+use crate::backend::READ_CLOSED_REPORTED;
 use crate::{context, Driver};
 use futures_io::{AsyncRead, AsyncWrite};
 use std::fmt;
@@ -140,9 +141,7 @@ impl<T: AsFd> Async<T> {
     /// kernel signals every return of buffer space (an event during the write keeps the
     /// readiness, by its tick).
     ///
-    /// Reads get no such shortcut: a short read does empty the buffer, but an end of file
-    /// that arrived with the data brings no further event, and the `polling` backend does not
-    /// report `EPOLLRDHUP` to make it sticky; the next read must ask the socket.
+    /// Reads have their own: [`poll_read_stream`](Async::poll_read_stream).
     ///
     /// ```no_run
     /// # async fn demo(stream: &spindle_reactor::io::Async<std::net::TcpStream>) -> std::io::Result<()> {
@@ -168,6 +167,50 @@ impl<T: AsFd> Async<T> {
         )
     }
 
+    /// For byte streams (TCP and Unix stream sockets, pipes; **not** datagram sockets, nor a
+    /// listener's `accept`): reads into `buf` with `op` (which returns how many bytes it
+    /// read), waiting for read readiness in between.
+    ///
+    /// A read that returns less than `buf` (and more than nothing) emptied the kernel's
+    /// buffer, so the read readiness is cleared at once: the next read waits for the poller
+    /// instead of first failing with `WouldBlock` (one `recv` per message instead of two).
+    /// Sound because the poller is edge-triggered, so any byte arriving later raises a new
+    /// event (one arriving during the read keeps the readiness, by its tick), and because an
+    /// end of file (or error) that arrived together with the data, which raises no further
+    /// event, is kept as a sticky "read closed" that this clear never removes: the next read
+    /// runs and returns 0 (see `io/readiness.rs`). A datagram socket has no such rule: a
+    /// datagram shorter than `buf` says nothing about the next one.
+    ///
+    /// Only where the backend reports closed read sides (epoll, on Linux); elsewhere this is
+    /// [`poll_read_with`](Async::poll_read_with). One exception, shared with tokio: TCP urgent
+    /// data (`MSG_OOB`) stops a read at its mark, and the bytes after it wait for the next
+    /// arrival.
+    ///
+    /// ```no_run
+    /// # async fn demo(stream: &spindle_reactor::io::Async<std::net::TcpStream>) -> std::io::Result<()> {
+    /// use std::io::Read;
+    /// let mut buf = [0u8; 4096];
+    /// let n = std::future::poll_fn(|cx| {
+    ///     stream.poll_read_stream(cx, &mut buf, |mut s, buf| s.read(buf))
+    /// })
+    /// .await?;
+    /// # let _ = n; Ok(()) }
+    /// ```
+    pub fn poll_read_stream(
+        &self,
+        cx: &mut Context<'_>,
+        buf: &mut [u8],
+        mut op: impl FnMut(&T, &mut [u8]) -> io::Result<usize>,
+    ) -> Poll<io::Result<usize>> {
+        let len = buf.len();
+        self.poll_with(
+            Direction::Read,
+            cx,
+            |io| op(io, buf),
+            |&n| READ_CLOSED_REPORTED && 0 < n && n < len,
+        )
+    }
+
     /// `read_with(|io| io.read(buf))`: a non-blocking read operation, retried on readiness.
     pub async fn read_with<R>(&self, mut op: impl FnMut(&T) -> io::Result<R>) -> io::Result<R> {
         poll_fn(|cx| self.poll_read_with(cx, &mut op)).await
@@ -180,7 +223,8 @@ impl<T: AsFd> Async<T> {
 
     /// Runs `op` on readiness until it does not say `WouldBlock`. A `WouldBlock` clears the
     /// readiness it was attempted under (by tick: an event since keeps it), and so does a
-    /// result for which `drained` says the kernel's buffer was left empty (or full).
+    /// result for which `drained` says the kernel's buffer was left empty (or full), except
+    /// that the latter keeps a closed read side readable (`io/readiness.rs`).
     fn poll_with<R>(
         &self,
         direction: Direction,
@@ -192,7 +236,7 @@ impl<T: AsFd> Async<T> {
             let tick = ready!(self.readiness.poll_ready(direction, cx));
             match op(self.get_ref()) {
                 Err(error) if error.kind() == io::ErrorKind::WouldBlock => {
-                    self.readiness.clear_ready(direction, tick)
+                    self.readiness.clear_would_block(direction, tick)
                 }
                 result => {
                     if matches!(&result, Ok(r) if drained(r)) {

@@ -9,8 +9,11 @@
 //!
 //! Sources are registered **edge-triggered** for both directions once, at creation: the poller
 //! reports a direction when it becomes ready, so interest is never re-armed (no syscall per
-//! wait), and readiness is remembered until an operation returns `WouldBlock`. The source is
-//! deleted from the poller before its fd is closed (`Async`'s `Drop`, `into_inner`).
+//! wait), and readiness is remembered until an operation returns `WouldBlock`, or until a byte
+//! stream's short read or write shows the kernel's buffer emptied or filled
+//! (`Async::poll_read_stream`, `Async::poll_write_stream`; a closed read side stays readable).
+//! The source is deleted from the poller before its fd is closed (`Async`'s `Drop`,
+//! `into_inner`).
 
 mod async_io;
 mod readiness;

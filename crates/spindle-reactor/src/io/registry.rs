@@ -3,10 +3,12 @@
 //! A key is reused only after its source was deleted from the poller, so the one race left is
 //! an event for a source deregistered while another worker was already dispatching that event's
 //! batch: the key then either names nothing (the event is dropped) or a newer source, which gets
-//! one spurious readiness (its next operation says `WouldBlock` and clears it). Nothing waits
-//! forever and nothing reads a freed source.
+//! one spurious readiness (its next operation says `WouldBlock` and clears it, a stale "read
+//! closed" included: see `readiness.rs`). Nothing waits forever and nothing reads a freed
+//! source.
 
 use super::readiness::{Direction, Readiness};
+use crate::backend::Event;
 use std::sync::Arc;
 use std::task::Waker;
 
@@ -40,20 +42,16 @@ impl Registry {
     }
 
     /// Records one poller event, collecting the wakers to wake.
-    pub(crate) fn dispatch(
-        &self,
-        key: usize,
-        readable: bool,
-        writable: bool,
-        wake: &mut Vec<Waker>,
-    ) {
-        let Some(Some(readiness)) = self.slots.get(key) else {
+    pub(crate) fn dispatch(&self, event: Event, wake: &mut Vec<Waker>) {
+        let Some(Some(readiness)) = self.slots.get(event.key) else {
             return;
         };
-        if readable {
+        if event.read_closed {
+            readiness.set_read_closed(wake);
+        } else if event.readable {
             readiness.set_ready(Direction::Read, wake);
         }
-        if writable {
+        if event.writable {
             readiness.set_ready(Direction::Write, wake);
         }
     }

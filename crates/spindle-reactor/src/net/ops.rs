@@ -20,7 +20,8 @@ where
 {
     let mut filled = 0;
     while filled < buf.len() {
-        match io.read_with(|mut s| s.read(&mut buf[filled..])).await {
+        let rest = &mut buf[filled..];
+        match poll_fn(|cx| io.poll_read_stream(cx, rest, |mut s, rest| s.read(rest))).await {
             Ok(0) => {
                 return Err(io::Error::new(
                     io::ErrorKind::UnexpectedEof,

@@ -3,9 +3,11 @@
 //! have a `shutdown`, and their trait impls are the same to the letter. A trait impl cannot be a
 //! function, so this is a small macro, invoked in each type's module.
 //!
-//! Reads and writes go through the readiness of the inner `Async`; `poll_flush` has nothing to
-//! do (the socket buffers in the kernel); `poll_close` shuts the write half down (the peer reads
-//! end of file) and the fd closes on drop. The owned impls delegate to the `&stream` ones.
+//! Reads and writes go through the readiness of the inner `Async`; `poll_read` and `poll_write`
+//! use its byte-stream forms (`poll_read_stream`, `poll_write_stream`), where a short read or
+//! write clears the readiness at once. `poll_flush` has nothing to do (the socket buffers in
+//! the kernel); `poll_close` shuts the write half down (the peer reads end of file) and the fd
+//! closes on drop. The owned impls delegate to the `&stream` ones.
 
 macro_rules! stream_io {
     ($stream:ty) => {
@@ -16,7 +18,7 @@ macro_rules! stream_io {
                 buf: &mut [u8],
             ) -> std::task::Poll<std::io::Result<usize>> {
                 self.io
-                    .poll_read_with(cx, |mut s| std::io::Read::read(&mut s, buf))
+                    .poll_read_stream(cx, buf, |mut s, buf| std::io::Read::read(&mut s, buf))
             }
 
             fn poll_read_vectored(

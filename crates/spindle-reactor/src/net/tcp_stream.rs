@@ -223,7 +223,7 @@ impl TcpStream {
     /// # Errors
     /// `ConnectionReset` and the like when the connection failed.
     pub async fn read(&self, buf: &mut [u8]) -> io::Result<usize> {
-        self.io.read_with(|mut s| s.read(buf)).await
+        poll_fn(|cx| self.io.poll_read_stream(cx, buf, |mut s, buf| s.read(buf))).await
     }
 
     /// Reads exactly `buf.len()` bytes.

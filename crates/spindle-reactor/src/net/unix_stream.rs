@@ -151,7 +151,7 @@ impl UnixStream {
     /// # Errors
     /// As `read(2)`.
     pub async fn read(&self, buf: &mut [u8]) -> io::Result<usize> {
-        self.io.read_with(|mut s| s.read(buf)).await
+        poll_fn(|cx| self.io.poll_read_stream(cx, buf, |mut s, buf| s.read(buf))).await
     }
 
     /// Reads exactly `buf.len()` bytes.

@@ -144,7 +144,7 @@ impl<P: Protocol> Connection<P> {
             return Round::Yield;
         }
         let buf = &mut self.buf;
-        match io.poll_read_with(cx, |mut socket| socket.read(buf)) {
+        match io.poll_read_stream(cx, buf, |mut socket, buf| socket.read(buf)) {
             Poll::Ready(Ok(0)) => {
                 self.read_eof = true;
                 if !self.protocol.eof_received() {

@@ -50,8 +50,8 @@ impl Conn {
         buf: &mut [u8],
     ) -> Poll<io::Result<usize>> {
         match self {
-            Conn::Tcp(s) => s.poll_read_with(cx, |mut io| io.read(buf)),
-            Conn::Unix(s) => s.poll_read_with(cx, |mut io| io.read(buf)),
+            Conn::Tcp(s) => s.poll_read_stream(cx, buf, |mut io, buf| io.read(buf)),
+            Conn::Unix(s) => s.poll_read_stream(cx, buf, |mut io, buf| io.read(buf)),
         }
     }
 
