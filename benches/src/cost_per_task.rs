@@ -44,7 +44,7 @@
 use crate::harness::{align, Watchdog};
 use crate::runtimes::{SmolRuntime, SpindleRuntime, TokioRuntime};
 use crate::suite::memory;
-use crate::suite::report::{format_value, median, number, string};
+use crate::suite::report::{format_value, json_run_fields, median, number, string, RunFields};
 use crate::suite::runtimes::{SpindleCtRuntime, TokioCtRuntime};
 use crate::suite::{rotation, Flavour, Measure, MemoryProbe, Peer, SuiteRuntimes};
 use crate::svg::{self, Chart, Guide, Marker, Scale, Series, Style};
@@ -633,21 +633,17 @@ impl Report {
             "  \"workload\": {},",
             string("a task spawns N empty tasks and awaits them all (spawn_many_local)")
         );
-        let _ = writeln!(out, "  \"workers\": {},", self.workers);
-        let _ = writeln!(out, "  \"cores\": {},", self.cores);
-        let _ = writeln!(out, "  \"rounds\": {},", self.rounds);
-        let _ = writeln!(out, "  \"warm_up_rounds\": 1,");
+        json_run_fields(
+            &mut out,
+            RunFields {
+                workers: self.workers,
+                cores: self.cores,
+                rounds: self.rounds,
+                command: self.command.as_deref(),
+                total_seconds: self.total_seconds,
+            },
+        );
         let _ = writeln!(out, "  \"min_tasks_per_sample\": {},", self.min_tasks);
-        let _ = writeln!(
-            out,
-            "  \"command\": {},",
-            self.command.as_deref().map_or("null".to_owned(), string)
-        );
-        let _ = writeln!(
-            out,
-            "  \"total_seconds\": {},",
-            self.total_seconds.map_or("null".to_owned(), number)
-        );
         let _ = writeln!(
             out,
             "  \"flatness\": {},",

@@ -195,19 +195,15 @@ impl Report {
     /// "samples", ...}]}`, with the run's settings at the top.
     pub fn to_json(&self) -> String {
         let mut out = String::from("{\n");
-        let _ = writeln!(out, "  \"workers\": {},", self.workers);
-        let _ = writeln!(out, "  \"cores\": {},", self.cores);
-        let _ = writeln!(out, "  \"rounds\": {},", self.rounds);
-        let _ = writeln!(out, "  \"warm_up_rounds\": 1,");
-        let _ = writeln!(
-            out,
-            "  \"command\": {},",
-            self.command.as_deref().map_or("null".to_owned(), string)
-        );
-        let _ = writeln!(
-            out,
-            "  \"total_seconds\": {},",
-            self.total_seconds.map_or("null".to_owned(), number)
+        json_run_fields(
+            &mut out,
+            RunFields {
+                workers: self.workers,
+                cores: self.cores,
+                rounds: self.rounds,
+                command: self.command.as_deref(),
+                total_seconds: self.total_seconds,
+            },
         );
         let _ = writeln!(
             out,
@@ -251,6 +247,32 @@ impl Report {
         out.push_str("\n  ]\n}\n");
         out
     }
+}
+
+/// The settings of a run, as the JSON files of the bench binaries open with them.
+pub struct RunFields<'a> {
+    /// Worker threads of the multi-thread runtimes.
+    pub workers: usize,
+    /// Cores of the machine.
+    pub cores: usize,
+    /// Measured rounds (after one warm-up round).
+    pub rounds: usize,
+    /// The command line, if known.
+    pub command: Option<&'a str>,
+    /// How long the run took, if it is over.
+    pub total_seconds: Option<f64>,
+}
+
+/// Appends `fields` to a JSON object being written (one `"key": value,` line each).
+pub fn json_run_fields(out: &mut String, fields: RunFields<'_>) {
+    let _ = writeln!(out, "  \"workers\": {},", fields.workers);
+    let _ = writeln!(out, "  \"cores\": {},", fields.cores);
+    let _ = writeln!(out, "  \"rounds\": {},", fields.rounds);
+    let _ = writeln!(out, "  \"warm_up_rounds\": 1,");
+    let command = fields.command.map_or("null".to_owned(), string);
+    let _ = writeln!(out, "  \"command\": {command},");
+    let total = fields.total_seconds.map_or("null".to_owned(), number);
+    let _ = writeln!(out, "  \"total_seconds\": {total},");
 }
 
 /// `value` as a JSON number (`null` when not finite).
