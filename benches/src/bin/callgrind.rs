@@ -21,7 +21,7 @@
 //!   how often one parks): use the current-thread ones to judge a change.
 //!
 //! The workloads are those of `src/workloads/` and two of the suite's (`src/suite/`), through
-//! the same [`Spawner`] and [`Peer`] code, at sizes where `n` counts the operations:
+//! the same [`Spawner`](spindle_benches::Spawner) and [`Peer`] code, at sizes where `n` counts the operations:
 //!
 //! | workload           | measured run                          | one operation          |
 //! |--------------------|---------------------------------------|------------------------|
