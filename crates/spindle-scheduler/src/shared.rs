@@ -136,8 +136,9 @@ impl Shared {
     }
 
     /// Releases the run lock (after the caller changed the state under it) and signals
-    /// `run_changed` if a thread waits on it. A waiter counts itself under the lock before it
-    /// checks the state, so one that the count missed sees the change.
+    /// `run_changed` if a thread waits on it. A waiter checks the state and counts itself in
+    /// one hold of the lock, so a signaller that read a count of zero changed the state before
+    /// that check: the waiter sees the change and does not wait.
     pub(crate) fn signal_run(&self, run: MutexGuard<'_, RunState>) {
         let waiting = run.waiters > 0;
         drop(run);

@@ -14,9 +14,9 @@
 //! keeps looking for up to `SPIN` before it parks: work that arrives meanwhile (the next
 //! message of a ping-pong, a queue's next item) is stolen without a wake-up system call on
 //! either side, since producers do not wake anyone while a worker searches. A worker with
-//! nothing to do after that parks (see `park.rs`); if it parked on the driver and wakes up with work, it first wakes a sleeping
-//! worker so that one takes the driver over: one long task cannot stall timers and I/O for
-//! everyone (tokio issue 4730).
+//! nothing to do after that parks (see `park.rs`); if it parked on the driver and wakes up
+//! with work, it first wakes a sleeping worker so that one takes the driver over: one long
+//! task cannot stall timers and I/O for everyone (tokio issue 4730).
 //!
 //! While the loop is not running (no thread inside `run_*`), workers take no task: they flag
 //! themselves not busy and park until `run_*` unparks them (see `run.rs`).
