@@ -30,9 +30,13 @@ use std::task::{Context, Poll};
 ///         let gate = gate.clone();
 ///         async move { gate.await.unwrap(); "second" }
 ///     });
-///     let opens = spindle::spawn(async move { gate.set_result(()).unwrap(); "first" });
-///     let mut stream = spindle::as_completed([waits, opens]);
+///     let quick = spindle::spawn(async { "first" });
+///     let mut stream = spindle::as_completed([waits, quick]);
 ///     let mut order = Vec::new();
+///     // `waits` cannot finish before the gate opens: the quick task comes out first.
+///     let first = poll_fn(|cx| Pin::new(&mut stream).poll_next(cx)).await;
+///     order.push(first.unwrap().unwrap());
+///     gate.set_result(()).unwrap();
 ///     while let Some(out) = poll_fn(|cx| Pin::new(&mut stream).poll_next(cx)).await {
 ///         order.push(out.unwrap());
 ///     }
