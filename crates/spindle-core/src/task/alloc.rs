@@ -36,15 +36,12 @@
 use std::alloc::Layout;
 use std::ptr::NonNull;
 
-/// Moves `value` to a fresh cell allocation (the cache's `Box::new` + `Box::leak`).
+/// Moves `value` to a fresh cell allocation (the cache's `Box::new` + `Box::leak`). `T` is a
+/// task cell, never zero-sized (it starts with a header): checked at compile time.
 #[inline]
 pub(crate) fn boxed<T>(value: T) -> NonNull<T> {
-    let layout = Layout::new::<T>();
-    if layout.size() == 0 {
-        // Never the case for a task cell (it has a header); kept correct anyway.
-        return NonNull::from(Box::leak(Box::new(value)));
-    }
-    let ptr = cache::allocate(layout).cast::<T>();
+    const { assert!(size_of::<T>() != 0, "a task cell is never zero-sized") };
+    let ptr = cache::allocate(Layout::new::<T>()).cast::<T>();
     // SAFETY: `ptr` is a fresh allocation of `T`'s size and alignment, not yet initialised.
     unsafe { ptr.as_ptr().write(value) };
     ptr
@@ -57,31 +54,29 @@ pub(crate) fn boxed<T>(value: T) -> NonNull<T> {
 /// `ptr` came from [`boxed`] with the same `T` and nothing else refers to it.
 #[inline]
 pub(crate) unsafe fn free<T>(ptr: NonNull<T>) -> std::thread::Result<()> {
-    let layout = Layout::new::<T>();
-    if layout.size() == 0 {
-        // SAFETY: `boxed` leaked a `Box<T>` for zero-sized types.
-        let boxed = unsafe { Box::from_raw(ptr.as_ptr()) };
-        return std::panic::catch_unwind(std::panic::AssertUnwindSafe(move || drop(boxed)));
-    }
     let dropped = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         // SAFETY: the caller owns the only reference; the value is initialised.
         unsafe { std::ptr::drop_in_place(ptr.as_ptr()) }
     }));
     // SAFETY: allocated by `cache::allocate` with this layout; the value is gone.
-    unsafe { cache::deallocate(ptr.cast(), layout) };
+    unsafe { cache::deallocate(ptr.cast(), Layout::new::<T>()) };
     dropped
+}
+
+/// A block from the global allocator; `layout` has a non-zero size (every layout here is a
+/// task cell's, or a size class of them).
+#[inline]
+fn system_alloc(layout: Layout) -> NonNull<u8> {
+    // SAFETY: a non-zero size, as above.
+    NonNull::new(unsafe { std::alloc::alloc(layout) })
+        .unwrap_or_else(|| std::alloc::handle_alloc_error(layout))
 }
 
 #[cfg(loom)]
 mod cache {
-    use std::alloc::{alloc, dealloc, handle_alloc_error, Layout};
+    pub(super) use super::system_alloc as allocate;
+    use std::alloc::{dealloc, Layout};
     use std::ptr::NonNull;
-
-    #[inline]
-    pub(super) fn allocate(layout: Layout) -> NonNull<u8> {
-        // SAFETY: `layout` has a non-zero size (checked by `boxed`).
-        NonNull::new(unsafe { alloc(layout) }).unwrap_or_else(|| handle_alloc_error(layout))
-    }
 
     /// # Safety
     /// `block` came from `allocate(layout)`.
@@ -94,7 +89,8 @@ mod cache {
 
 #[cfg(not(loom))]
 mod cache {
-    use std::alloc::{alloc, dealloc, handle_alloc_error, Layout};
+    use super::system_alloc;
+    use std::alloc::{dealloc, Layout};
     use std::cell::RefCell;
     use std::ptr::NonNull;
     use std::sync::atomic::{AtomicU8, Ordering::Relaxed};
@@ -179,11 +175,6 @@ mod cache {
             .expect("a size class is small and its alignment a power of two")
     }
 
-    fn system_alloc(layout: Layout) -> NonNull<u8> {
-        // SAFETY: every layout here has a non-zero size (`boxed` checks it).
-        NonNull::new(unsafe { alloc(layout) }).unwrap_or_else(|| handle_alloc_error(layout))
-    }
-
     /// Gives a block of `class` back to the global allocator.
     fn release(block: Block, class: usize) {
         // SAFETY: every block of `class` was allocated with `class_layout(class)`.
@@ -227,7 +218,6 @@ mod cache {
             unsafe { dealloc(block.as_ptr(), layout) };
             return;
         };
-        let block = Block(block);
         let kept = LOCAL.try_with(|local| {
             let mut local = local.borrow_mut();
             let list = &mut local.lists[class];
@@ -241,10 +231,10 @@ mod cache {
                     magazine.into_iter().for_each(|b| release(b, class));
                 }
             }
-            list.push(Block(block.0));
+            list.push(Block(block));
         });
         if kept.is_err() {
-            release(block, class);
+            release(Block(block), class);
         }
     }
 
