@@ -337,36 +337,40 @@ enum Order {
 /// both. Every other push re-checks `shutdown` after a fence, as `close()` drains the injector
 /// after setting it.
 fn submit(shared: &Arc<Shared>, runnable: spindle_core::Runnable, order: Order) {
-    let runnable = context::with(|cx| match cx {
+    /// Where the runnable went, as far as the worker context could tell.
+    enum Placed {
+        /// This worker's own queues.
+        OwnQueues,
+        /// The injector, by the only worker of a single-queue loop.
+        Injector,
+        /// Not on a worker of this loop: the caller queues it remotely.
+        Elsewhere(spindle_core::Runnable),
+    }
+    let placed = context::with(|cx| match cx {
         Some(cx) if Arc::ptr_eq(&cx.shared, shared) => match &cx.worker {
             Some(worker) if !shared.single_queue => {
                 match order {
                     Order::Fifo => shared.push_local(worker, runnable),
                     Order::Lifo => shared.schedule_local(worker, runnable, false),
                 }
-                Ok(())
+                Placed::OwnQueues
             }
             Some(_) => {
                 shared.injector.push(runnable);
-                Err(None)
+                Placed::Injector
             }
-            None => Err(Some(runnable)),
+            None => Placed::Elsewhere(runnable),
         },
-        _ => Err(Some(runnable)),
+        _ => Placed::Elsewhere(runnable),
     });
-    let Err(remote) = runnable else { return };
-    if let Some(runnable) = remote {
-        shared.schedule_remote(runnable);
+    match placed {
+        Placed::OwnQueues => return,
+        Placed::Injector => {}
+        Placed::Elsewhere(runnable) => shared.schedule_remote(runnable),
     }
     fence(SeqCst);
     if shared.shutdown.load(SeqCst) {
-        drain_injector(shared);
-    }
-}
-
-fn drain_injector(shared: &Shared) {
-    while let Some(task) = shared.injector.pop() {
-        drop(task);
+        shared.drain_injector();
     }
 }
 
@@ -384,14 +388,14 @@ pub(crate) fn close(shared: &Arc<Shared>, join: bool) {
             let _ = thread.join();
         }
     }
-    drain_injector(shared);
+    shared.drain_injector();
     drop(lock(&shared.run_core).take());
     for task in shared.tasks.close() {
         task.shutdown();
     }
     shared.driver.clear_timers();
     shared.blocking.shutdown();
-    drain_injector(shared);
+    shared.drain_injector();
 }
 
 impl Clone for EventLoop {

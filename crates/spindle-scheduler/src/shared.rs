@@ -154,6 +154,14 @@ impl Shared {
         }
     }
 
+    /// Cancels every runnable left in the injector (dropping a runnable cancels its task), one
+    /// at a time outside the queue's lock: a closing loop must not strand one there.
+    pub(crate) fn drain_injector(&self) {
+        while let Some(task) = self.injector.pop() {
+            drop(task);
+        }
+    }
+
     /// `true` when some queue holds work (the re-check before sleeping).
     pub(crate) fn has_work(&self) -> bool {
         !self.injector.is_empty() || self.remotes.iter().any(|r| !r.stealer.is_empty())

@@ -260,8 +260,6 @@ impl WorkerLoop {
         while let Some(task) = self.worker.local.pop() {
             drop(task);
         }
-        while let Some(task) = self.shared.injector.pop() {
-            drop(task);
-        }
+        self.shared.drain_injector();
     }
 }

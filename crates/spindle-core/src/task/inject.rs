@@ -45,20 +45,7 @@ impl Inject {
 
     /// Appends a runnable.
     pub fn push(&self, task: Runnable) {
-        let ptr = task.into_raw();
-        let mut links = lock(&self.links);
-        // SAFETY: `ptr` is a runnable we now own; its `queue_next` and the tail's are only
-        // touched under this lock while they are queued here.
-        unsafe {
-            ptr.as_ref().queue_next.with_mut(|next| *next = None);
-            match links.tail {
-                Some(tail) => tail.as_ref().queue_next.with_mut(|next| *next = Some(ptr)),
-                None => links.head = Some(ptr),
-            }
-        }
-        links.tail = Some(ptr);
-        links.len += 1;
-        self.len.store(links.len, Release);
+        self.push_batch(std::iter::once(task));
     }
 
     /// Appends every runnable of `tasks`, in order, under one lock (a worker overflowing half
