@@ -15,8 +15,11 @@ pub trait LoopHook: Send + Sync + 'static {
     fn call_soon(&self, f: Box<dyn FnOnce() + Send>);
 }
 
-thread_local! {
-    static CURRENT: RefCell<Option<Arc<dyn LoopHook>>> = const { RefCell::new(None) };
+// The loom shim's `thread_local!`: under loom, model threads share one OS thread, and each
+// must see its own hook. (Not `const { .. }`: loom's macro lacks it.)
+crate::loom::thread_local! {
+    #[allow(clippy::missing_const_for_thread_local)]
+    static CURRENT: RefCell<Option<Arc<dyn LoopHook>>> = RefCell::new(None);
 }
 
 /// Makes `hook` this thread's loop until the guard drops.
