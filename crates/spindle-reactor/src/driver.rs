@@ -36,7 +36,9 @@ use std::time::{Duration, Instant};
 use crate::backend::{Backend, Events};
 #[cfg(not(loom))]
 use crate::loom::lock;
-use crate::loom::{try_lock, Arc, AtomicUsize, Mutex, MutexGuard, Ordering};
+#[cfg(not(loom))]
+use crate::loom::Mutex;
+use crate::loom::{try_lock, Arc, AtomicUsize, Ordering, TryMutex, TryMutexGuard};
 use crate::timer::queue::{Polled, Target};
 use crate::timer::shards::{TimerId, Timers};
 
@@ -49,7 +51,7 @@ pub struct Driver {
 
 struct Inner {
     backend: Backend,
-    park: Mutex<ParkState>,
+    park: TryMutex<ParkState>,
     timers: Timers,
     /// I/O sources registered with the backend besides its notifier. While
     /// zero, a zero-timeout park skips the poller entirely.
@@ -69,7 +71,7 @@ struct ParkState {
 /// [`Driver::try_lock`] and released when dropped.
 pub struct DriverGuard<'a> {
     driver: &'a Driver,
-    park: MutexGuard<'a, ParkState>,
+    park: TryMutexGuard<'a, ParkState>,
 }
 
 impl Driver {
@@ -83,7 +85,7 @@ impl Driver {
         Ok(Driver {
             inner: Arc::new(Inner {
                 backend: Backend::new()?,
-                park: Mutex::new(ParkState {
+                park: TryMutex::new(ParkState {
                     events: Events::new(),
                     due: Vec::new(),
                 }),
