@@ -62,7 +62,11 @@ impl Builder {
         self
     }
 
-    /// Worker threads of a multi-thread loop (default: one per core; at least one).
+    /// Workers of a multi-thread loop (default: one per core; at least one).
+    ///
+    /// During a run the thread inside `run_*` is worker 0: it runs tasks beside the `n - 1`
+    /// worker threads the loop starts, so `n` threads take tasks, and a main future that
+    /// awaits a chain of tasks needs no hand-over between threads.
     pub fn worker_threads(mut self, n: usize) -> Builder {
         self.flavor = Flavor::MultiThread;
         self.workers = Some(n.max(1));
@@ -82,7 +86,8 @@ impl Builder {
         self
     }
 
-    /// The prefix of the loop's thread names (`<name>-worker-<i>`, `<name>-blocking`).
+    /// The prefix of the loop's thread names (`<name>-worker-<i>` for workers 1 and up,
+    /// `<name>-blocking`).
     pub fn thread_name(mut self, name: impl Into<String>) -> Builder {
         self.thread_name = name.into();
         self
@@ -137,6 +142,7 @@ impl Builder {
             ),
             running: AtomicBool::new(false),
             draining: AtomicBool::new(false),
+            attention: AtomicBool::new(false),
             shutdown: AtomicBool::new(false),
             closed: AtomicBool::new(false),
             run: Mutex::new(RunState {
@@ -152,10 +158,14 @@ impl Builder {
             handles: AtomicUsize::new(0),
         });
         let lp = EventLoop::from_shared(shared.clone());
+        // Core 0 belongs to the thread inside `run_*`; on a multi-thread loop, workers 1 and up
+        // get threads of their own.
+        let mut cores = cores.into_iter();
+        *lock(&shared.run_core) = cores.next();
         match self.flavor {
-            Flavor::CurrentThread => *lock(&shared.run_core) = cores.into_iter().next(),
+            Flavor::CurrentThread => {}
             Flavor::MultiThread => {
-                for (index, core) in cores.into_iter().enumerate() {
+                for (index, core) in (1..).zip(cores) {
                     let worker_shared = shared.clone();
                     let spawned = thread::Builder::new()
                         .name(format!("{}-worker-{index}", self.thread_name))

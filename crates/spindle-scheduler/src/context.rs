@@ -21,6 +21,19 @@ pub(crate) struct Worker {
     pub(crate) no_lifo: Cell<bool>,
 }
 
+impl Worker {
+    /// Worker `index` on `local`; `fifo_only` turns the LIFO slot off for good (the
+    /// current-thread loop keeps asyncio's order).
+    pub(crate) fn new(index: usize, local: Local<Runnable>, fifo_only: bool) -> Worker {
+        Worker {
+            index,
+            local,
+            lifo: Cell::new(None),
+            no_lifo: Cell::new(fifo_only),
+        }
+    }
+}
+
 /// A thread's context: the loop it belongs to, and the worker it is, if it is one.
 #[derive(Clone)]
 pub(crate) struct Context {

@@ -35,6 +35,7 @@ mod current_thread;
 mod event_loop;
 mod exception;
 mod idle;
+mod lend;
 pub(crate) mod loom;
 mod park;
 mod queue;

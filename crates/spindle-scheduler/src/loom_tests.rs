@@ -119,3 +119,40 @@ fn handle_cancel_races_the_loop() {
         lp.close();
     });
 }
+
+fn two_workers() -> EventLoop {
+    Builder::new()
+        .worker_threads(2)
+        .build()
+        .expect("a loop under loom")
+}
+
+/// On a two-worker loop the run thread is worker 0: `stop()` from another thread reaches it
+/// whether it is running, searching, or parked (on the driver or its condvar) beside worker 1.
+#[test]
+fn stop_reaches_the_run_thread_as_worker_zero() {
+    loom::model(|| {
+        let lp = two_workers();
+        let stopper = {
+            let lp = lp.clone();
+            thread::spawn(move || lp.stop())
+        };
+        lp.run_forever();
+        stopper.join().unwrap();
+        assert!(!lp.is_running());
+        lp.close();
+    });
+}
+
+/// A task that either worker may take (it was queued before the run) completes the main
+/// future: when worker 1 runs it, its wake-up must reach the run thread wherever it is (never
+/// a lost wake-up, which loom reports as a deadlock).
+#[test]
+fn a_task_on_either_worker_completes_the_main_future() {
+    loom::model(|| {
+        let lp = two_workers();
+        let task = lp.spawn(async { 7 });
+        assert_eq!(lp.run_until_complete(task).ok(), Some(7));
+        lp.close();
+    });
+}

@@ -6,24 +6,38 @@
 //!
 //! - **Current-thread**: the calling thread takes the loop's core and runs
 //!   `current_thread::run` itself.
-//! - **Multi-thread**: the calling thread sets `running`, unparks the workers, and waits on
-//!   `run_changed` for the main future's waker or `stop()`. To end the run it clears
-//!   `running` and waits until every worker's `busy` flag is clear. A worker sets `busy`
-//!   *before* it checks `running` and clears it when it goes idle, both `SeqCst`; so after the
-//!   run thread has cleared `running` and seen all flags clear, no worker polls a task until
-//!   the next run. While it waits, `draining` is set (before its first check of the flags),
-//!   and a worker that clears `busy` signals `run_changed` only then: either the run thread
-//!   sees the flag clear, or the worker sees `draining` and signals under the lock.
+//! - **Multi-thread**: the calling thread sets `running`, unparks the workers, takes worker 0's
+//!   core and runs `worker::run_on_caller`: it is worker 0 for the run (the builder starts
+//!   threads for workers 1 and up only), polling the main future between two tasks whenever
+//!   its waker or `stop()` raised `Shared::attention`. A chain of tasks that the main future
+//!   starts and awaits runs on the run thread without waking anyone, and a run hands nothing
+//!   over between threads unless other workers take part. To end the run it puts its core
+//!   back, clears `running` and waits until every other worker's `busy` flag is clear. A
+//!   worker sets `busy` *before* it checks `running` and clears it when it goes idle, both
+//!   `SeqCst`; so after the run thread has cleared `running` and seen all flags clear, no
+//!   worker polls a task until the next run. While it waits, `draining` is set (before its
+//!   first check of the flags), and a worker that clears `busy` signals `run_changed` only
+//!   then: either the run thread sees the flag clear, or the worker sees `draining` and
+//!   signals under the lock.
 
-use crate::context::{self, Context};
-use crate::current_thread::{self, Exit};
+use crate::context;
+use crate::current_thread;
 use crate::loom::{fence, lock, Arc, Ordering::SeqCst};
 use crate::shared::{Flavor, Shared};
+use crate::worker;
 use std::future::Future;
 use std::pin::pin;
 use std::task::{Context as TaskContext, Poll, Wake, Waker};
 
-/// The main future's waker: flags the run state and wakes whoever waits for it.
+/// Why a run ended.
+pub(crate) enum Exit {
+    /// `stop()` was called.
+    Stopped,
+    /// The main future completed.
+    MainDone,
+}
+
+/// The main future's waker: flags the run state and wakes the run thread.
 struct MainWaker {
     shared: Arc<Shared>,
 }
@@ -36,10 +50,7 @@ impl Wake for MainWaker {
     fn wake_by_ref(self: &std::sync::Arc<Self>) {
         let mut run = lock(&self.shared.run);
         run.main_woken = true;
-        self.shared.signal_run(run);
-        if self.shared.flavor == Flavor::CurrentThread {
-            self.shared.remotes[0].unparker.unpark();
-        }
+        self.shared.notify_run(run);
     }
 }
 
@@ -93,71 +104,43 @@ impl Drop for Active<'_> {
     }
 }
 
+/// The run thread's part, by flavour: the current-thread iterations, or worker 0 of the
+/// multi-thread loop (see the module doc).
+fn drive(shared: &Arc<Shared>, poll_main: impl FnMut() -> bool) -> Exit {
+    match shared.flavor {
+        Flavor::CurrentThread => current_thread::run(shared, poll_main),
+        Flavor::MultiThread => worker::run_on_caller(shared, poll_main),
+    }
+}
+
 /// `run_forever`: until `stop()`.
 pub(crate) fn run_forever(shared: &Arc<Shared>) {
     let _active = Active::begin(shared, "run_forever");
-    let _context = context::enter(Context {
-        shared: shared.clone(),
-        worker: None,
-    });
-    match shared.flavor {
-        Flavor::CurrentThread => {
-            current_thread::run(shared, || false);
-        }
-        Flavor::MultiThread => {
-            let mut run = lock(&shared.run);
-            while !run.stop {
-                run = shared.wait_run(run);
-            }
-            run.stop = false;
-        }
-    }
+    drive(shared, || false);
 }
 
 /// `run_until_complete`: until `future` completes. Panics if `stop()` ends the run first, as
 /// asyncio raises "Event loop stopped before Future completed."
 pub(crate) fn run_until_complete<F: Future>(shared: &Arc<Shared>, future: F) -> F::Output {
     let _active = Active::begin(shared, "run_until_complete");
-    let _context = context::enter(Context {
-        shared: shared.clone(),
-        worker: None,
-    });
     let waker = Waker::from(std::sync::Arc::new(MainWaker {
         shared: shared.clone(),
     }));
     let mut cx = TaskContext::from_waker(&waker);
     let mut future = pin!(future);
-    match shared.flavor {
-        Flavor::CurrentThread => {
-            lock(&shared.run).main_woken = true;
-            let mut output = None;
-            let exit = current_thread::run(shared, || match future.as_mut().poll(&mut cx) {
-                Poll::Ready(value) => {
-                    output = Some(value);
-                    true
-                }
-                Poll::Pending => false,
-            });
-            match (exit, output) {
-                (Exit::MainDone, Some(value)) => value,
-                _ => panic!("spindle: the event loop stopped before the future completed"),
-            }
+    // The first look polls the main future.
+    waker.wake_by_ref();
+    let mut output = None;
+    let exit = drive(shared, || match future.as_mut().poll(&mut cx) {
+        Poll::Ready(value) => {
+            output = Some(value);
+            true
         }
-        Flavor::MultiThread => loop {
-            if let Poll::Ready(value) = future.as_mut().poll(&mut cx) {
-                return value;
-            }
-            let mut run = lock(&shared.run);
-            while !run.main_woken && !run.stop {
-                run = shared.wait_run(run);
-            }
-            if run.stop {
-                run.stop = false;
-                drop(run);
-                panic!("spindle: the event loop stopped before the future completed");
-            }
-            run.main_woken = false;
-        },
+        Poll::Pending => false,
+    });
+    match (exit, output) {
+        (Exit::MainDone, Some(value)) => value,
+        _ => panic!("spindle: the event loop stopped before the future completed"),
     }
 }
 
@@ -165,8 +148,5 @@ pub(crate) fn run_until_complete<F: Future>(shared: &Arc<Shared>, future: F) -> 
 pub(crate) fn stop(shared: &Shared) {
     let mut run = lock(&shared.run);
     run.stop = true;
-    shared.signal_run(run);
-    if shared.flavor == Flavor::CurrentThread {
-        shared.remotes[0].unparker.unpark();
-    }
+    shared.notify_run(run);
 }

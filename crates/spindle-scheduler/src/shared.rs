@@ -70,6 +70,9 @@ pub(crate) struct Shared {
     /// A run is ending and its thread waits on `run_changed` for the workers' `busy` flags to
     /// clear: only then does a worker going idle signal it (see `run.rs`).
     pub(crate) draining: AtomicBool,
+    /// The run thread has news (its main future was woken, or `stop()` was called): it looks
+    /// at `run` before its next task (see [`Shared::notify_run`]).
+    pub(crate) attention: AtomicBool,
     /// Workers must exit (close).
     pub(crate) shutdown: AtomicBool,
     pub(crate) closed: AtomicBool,
@@ -133,6 +136,30 @@ impl Shared {
         let mut run = wait(&self.run_changed, run);
         run.waiters -= 1;
         run
+    }
+
+    /// Consumes the "main future woken" and "stop requested" flags of the run.
+    pub(crate) fn take_run_flags(&self) -> (bool, bool) {
+        let mut run = lock(&self.run);
+        let flags = (run.main_woken, run.stop);
+        run.main_woken = false;
+        run.stop = false;
+        flags
+    }
+
+    /// Reads the "main future woken" and "stop requested" flags without consuming them.
+    pub(crate) fn peek_run_flags(&self) -> (bool, bool) {
+        let run = lock(&self.run);
+        (run.main_woken, run.stop)
+    }
+
+    /// Sets a flag of the run under `run` (the main future was woken, `stop()` was called) and
+    /// tells whoever waits for it: a thread blocked on `run_changed`, and the run thread, which
+    /// is worker 0 during a run (it sees `attention` between two tasks, or wakes from its park).
+    pub(crate) fn notify_run(&self, run: MutexGuard<'_, RunState>) {
+        self.signal_run(run);
+        self.attention.store(true, SeqCst);
+        self.remotes[0].unparker.unpark();
     }
 
     /// Releases the run lock (after the caller changed the state under it) and signals

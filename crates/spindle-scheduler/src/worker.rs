@@ -20,14 +20,25 @@
 //!
 //! While the loop is not running (no thread inside `run_*`), workers take no task: they flag
 //! themselves not busy and park until `run_*` unparks them (see `run.rs`).
+//!
+//! Worker 0 has no thread of its own: the thread inside `run_*` is worker 0 for the run
+//! ([`run_on_caller`], on the core lent by `lend.rs`). It runs the same loop, and between two
+//! tasks it looks at `Shared::attention`: when its main future was woken it polls it there, as
+//! asyncio polls its main task; when `stop()` was called, or the main future is done, it
+//! leaves and the run ends. So a main future that awaits a chain of tasks it spawned (into
+//! worker 0's LIFO slot) hands nothing over between threads.
 
 use crate::context::{self, Context, Worker};
-use crate::loom::{fence, lock, Arc, Ordering::SeqCst};
+use crate::lend::LentCore;
+use crate::loom::{
+    fence, lock, Arc,
+    Ordering::{Relaxed, SeqCst},
+};
 use crate::park::{Parked, Parker};
+use crate::run::Exit;
 use crate::schedule::LoopRef;
 use crate::shared::{Core, Shared};
 use spindle_core::Runnable;
-use std::cell::Cell;
 use std::rc::Rc;
 use std::time::Duration;
 
@@ -43,43 +54,100 @@ const MAX_LIFO_STREAK: u32 = 3;
 /// that an idle loop burns no measurable CPU (each park after running dry costs one `SPIN`).
 const SPIN: Duration = Duration::from_micros(20);
 
-/// The body of a worker thread.
+/// The body of the thread of worker `index` (1 and up: worker 0 is the run thread, see
+/// [`run_on_caller`]).
 pub(crate) fn run(shared: Arc<Shared>, index: usize, core: Core) {
-    let worker = Rc::new(Worker {
-        index,
-        local: core.local,
-        lifo: Cell::new(None),
-        no_lifo: Cell::new(false),
-    });
+    let worker = Rc::new(Worker::new(index, core.local, false));
     let _context = context::enter(Context {
         shared: shared.clone(),
         worker: Some(worker.clone()),
     });
     let _hook = spindle_core::loop_hook::enter_loop(std::sync::Arc::new(LoopRef(shared.clone())));
-    let mut state = WorkerLoop {
-        shared,
-        worker,
-        parker: core.parker,
-        tick: 0,
-        searching: false,
-        lifo_streak: 0,
-        rng: (index as u32).wrapping_mul(0x9E37_79B9) | 1,
-    };
+    let mut state = WorkerLoop::new(shared, worker, &core.parker, false);
     state.run();
     state.drain();
 }
 
-struct WorkerLoop {
+/// The run thread's turn as worker 0 of a multi-thread loop, for one run (see `run.rs`): it
+/// runs tasks like any worker and, between two of them, polls the main future when woken
+/// (`poll_main` returns `true` once it is done), until it is done or `stop()` was called.
+pub(crate) fn run_on_caller(shared: &Arc<Shared>, mut poll_main: impl FnMut() -> bool) -> Exit {
+    let lent = LentCore::take(shared, false);
+    let mut state = WorkerLoop::new(shared.clone(), lent.worker().clone(), lent.parker(), true);
+    let _context = context::enter(Context {
+        shared: shared.clone(),
+        worker: Some(lent.worker().clone()),
+    });
+    let _hook = spindle_core::loop_hook::enter_loop(std::sync::Arc::new(LoopRef(shared.clone())));
+    // `attention` is only a hint, cheap to test between two tasks; the flags themselves live
+    // under the run lock, which the run thread reads after every park. A waker sets its flag
+    // under that lock before it unparks us, so a wake-up is never lost, even if the hint is.
+    let mut parked = true;
+    loop {
+        if shared.attention.swap(false, SeqCst) || parked {
+            let (woken, stop) = shared.take_run_flags();
+            if woken && poll_main() {
+                return Exit::MainDone;
+            }
+            if stop {
+                return Exit::Stopped;
+            }
+        }
+        parked = false;
+        // A closed loop runs no task; the run thread only waits for its main future or `stop()`.
+        if !shared.shutdown.load(SeqCst) {
+            state.run_tasks();
+        }
+        if !shared.attention.load(SeqCst) {
+            state.sleep();
+            parked = true;
+        }
+    }
+}
+
+struct WorkerLoop<'a> {
     shared: Arc<Shared>,
     worker: Rc<Worker>,
-    parker: Parker,
+    parker: &'a Parker,
+    /// This is the run thread (worker 0 for the run): news in `Shared::attention` interrupts
+    /// it between two tasks.
+    caller: bool,
     tick: u32,
     searching: bool,
     lifo_streak: u32,
     rng: u32,
 }
 
-impl WorkerLoop {
+impl Drop for WorkerLoop<'_> {
+    fn drop(&mut self) {
+        // Leaving while counted as a searcher (a run ending, a worker exiting, a panicking main
+        // future) gives the count back, or producers would skip their wake-ups for good.
+        if self.searching {
+            self.shared.idle.stop_searching();
+        }
+    }
+}
+
+impl<'a> WorkerLoop<'a> {
+    fn new(shared: Arc<Shared>, worker: Rc<Worker>, parker: &'a Parker, caller: bool) -> Self {
+        let rng = (worker.index as u32).wrapping_mul(0x9E37_79B9) | 1;
+        WorkerLoop {
+            shared,
+            worker,
+            parker,
+            caller,
+            tick: 0,
+            searching: false,
+            lifo_streak: 0,
+            rng,
+        }
+    }
+
+    /// The run thread has news to look at (see [`run_on_caller`]).
+    fn interrupted(&self) -> bool {
+        self.caller && self.shared.attention.load(Relaxed)
+    }
+
     fn run(&mut self) {
         loop {
             if self.shared.shutdown.load(SeqCst) {
@@ -137,6 +205,12 @@ impl WorkerLoop {
                 }
             }
             task.run();
+            // Checked after a task, not before: a main future that keeps waking itself (a
+            // `yield_now` loop) still lets one task run per poll, as asyncio's main task
+            // queues behind the ready ones.
+            if self.interrupted() {
+                return;
+            }
         }
     }
 
@@ -187,7 +261,10 @@ impl WorkerLoop {
             for _ in 0..32 {
                 std::hint::spin_loop();
             }
-            if !self.shared.running.load(SeqCst) || self.shared.shutdown.load(SeqCst) {
+            if !self.shared.running.load(SeqCst)
+                || self.shared.shutdown.load(SeqCst)
+                || self.interrupted()
+            {
                 return None;
             }
             if let Some(task) = self.next_task() {
@@ -232,8 +309,14 @@ impl WorkerLoop {
         let (shared, index) = (&self.shared, self.worker.index);
         shared.idle.register_sleeper(index, self.searching);
         self.searching = false;
-        let running = shared.running.load(SeqCst);
-        if shared.shutdown.load(SeqCst) || (running && shared.has_work()) {
+        let (running, shutdown) = (shared.running.load(SeqCst), shared.shutdown.load(SeqCst));
+        let awake = if self.caller {
+            // The run thread parks even on a closed loop: its main future may still wake it.
+            shared.attention.load(SeqCst) || (!shutdown && shared.has_work())
+        } else {
+            shutdown || (running && shared.has_work())
+        };
+        if awake {
             self.searching = shared.idle.unregister_sleeper(index);
             return;
         }
@@ -253,9 +336,6 @@ impl WorkerLoop {
     /// so is what is left in the injector, where this worker's overflow may have gone after
     /// `close()` drained it (see `event_loop::submit`).
     fn drain(&mut self) {
-        if self.searching {
-            self.shared.idle.stop_searching();
-        }
         drop(self.worker.lifo.take());
         while let Some(task) = self.worker.local.pop() {
             drop(task);
