@@ -11,6 +11,14 @@
 //! unfinished-task count and the shutdown flag; every operation is a single locked step, and
 //! wakers are woken only after unlocking.
 //!
+//! **The lock spins before it sleeps** (`loom::lock_spinning`). Producers and a consumer on two
+//! worker threads take it several times per item, each time for a few dozen instructions; with
+//! std's mutex alone, once one thread had parked on it both kept sleeping on each other
+//! (`futex` waits and wakes on most unlocks). Retrying with crossbeam's `Backoff` (spin, then
+//! yield) before parking cut `queue_mpsc` (4 producers, 1 consumer, capacity 1,024, two
+//! workers) by about a fifth on a 2-core machine; spinning without the yields was slower than
+//! that, and padding the mutex to its own cache lines changed nothing measurable.
+//!
 //! **Tokens, not items, are handed to waiters.** A put wakes the oldest getter with a `()`
 //! token meaning "look again"; the woken getter pops under the lock when it runs. Items thus
 //! leave the buffer only into the future that returns them, so a `QueueGet` dropped at any moment
