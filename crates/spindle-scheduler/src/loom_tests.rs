@@ -18,6 +18,13 @@ fn current_thread() -> EventLoop {
         .expect("a loop under loom")
 }
 
+fn two_workers() -> EventLoop {
+    Builder::new()
+        .worker_threads(2)
+        .build()
+        .expect("a loop under loom")
+}
+
 /// Two threads `call_soon_threadsafe` while the loop thread runs out of work and parks: each
 /// callback runs exactly once and the loop never stays parked with a callback queued (the
 /// second callback to run stops the loop, so a lost wake-up is a deadlock).
@@ -78,12 +85,11 @@ fn call_soon_threadsafe_wakes_a_parked_worker() {
     });
 }
 
-/// `stop()` from another thread always ends `run_forever`, whether it lands before the loop
-/// parks, while it is parked, or before the run even started.
-#[test]
-fn stop_from_another_thread_ends_run_forever() {
-    loom::model(|| {
-        let lp = current_thread();
+/// `stop()` from another thread always ends `run_forever` on the loop `build` makes, whether
+/// it lands before the loop parks, while it is parked, or before the run even started.
+fn stop_from_another_thread_ends_run_forever_of(build: fn() -> EventLoop) {
+    loom::model(move || {
+        let lp = build();
         let stopper = {
             let lp = lp.clone();
             thread::spawn(move || lp.stop())
@@ -93,6 +99,18 @@ fn stop_from_another_thread_ends_run_forever() {
         assert!(!lp.is_running());
         lp.close();
     });
+}
+
+#[test]
+fn stop_from_another_thread_ends_run_forever() {
+    stop_from_another_thread_ends_run_forever_of(current_thread);
+}
+
+/// The same on a two-worker loop, where the run thread is worker 0: `stop()` reaches it
+/// whether it is running, searching, or parked (on the driver or its condvar) beside worker 1.
+#[test]
+fn stop_reaches_the_run_thread_as_worker_zero() {
+    stop_from_another_thread_ends_run_forever_of(two_workers);
 }
 
 /// `Handle::cancel` racing the loop: the callback runs at most once, and never after `cancel`
@@ -116,30 +134,6 @@ fn handle_cancel_races_the_loop() {
             "cancelled={cancelled}, ran={}",
             ran.load(SeqCst)
         );
-        lp.close();
-    });
-}
-
-fn two_workers() -> EventLoop {
-    Builder::new()
-        .worker_threads(2)
-        .build()
-        .expect("a loop under loom")
-}
-
-/// On a two-worker loop the run thread is worker 0: `stop()` from another thread reaches it
-/// whether it is running, searching, or parked (on the driver or its condvar) beside worker 1.
-#[test]
-fn stop_reaches_the_run_thread_as_worker_zero() {
-    loom::model(|| {
-        let lp = two_workers();
-        let stopper = {
-            let lp = lp.clone();
-            thread::spawn(move || lp.stop())
-        };
-        lp.run_forever();
-        stopper.join().unwrap();
-        assert!(!lp.is_running());
         lp.close();
     });
 }
