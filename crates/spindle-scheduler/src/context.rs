@@ -6,6 +6,7 @@
 
 use crate::loom::{thread_local, Arc};
 use crate::queue::Local;
+use crate::schedule::LoopRef;
 use crate::shared::Shared;
 use spindle_core::Runnable;
 use std::cell::{Cell, RefCell};
@@ -56,6 +57,27 @@ pub(crate) fn enter(context: Context) -> Entered {
         previous: Some(previous),
         _driver: driver,
     }
+}
+
+/// Makes this thread `worker` of `shared` until the guard drops: the context (see [`enter`])
+/// and the loop hook through which futures created here schedule their done callbacks.
+pub(crate) fn enter_worker(shared: &Arc<Shared>, worker: &Rc<Worker>) -> WorkerEntered {
+    let context = enter(Context {
+        shared: shared.clone(),
+        worker: Some(worker.clone()),
+    });
+    let hook = spindle_core::loop_hook::enter_loop(std::sync::Arc::new(LoopRef(shared.clone())));
+    WorkerEntered {
+        _hook: hook,
+        _context: context,
+    }
+}
+
+/// What [`enter_worker`] returns. Fields drop in order: the hook first, then the context, the
+/// reverse of how they were entered.
+pub(crate) struct WorkerEntered {
+    _hook: spindle_core::loop_hook::LoopGuard,
+    _context: Entered,
 }
 
 pub(crate) struct Entered {

@@ -7,11 +7,10 @@
 //! the same queue, so the next iteration runs them in that order. `stop()` ends the loop
 //! after the current iteration, as in asyncio.
 
-use crate::context::{self, Context};
+use crate::context;
 use crate::lend::LentCore;
 use crate::loom::Arc;
 use crate::run::Exit;
-use crate::schedule::LoopRef;
 use crate::shared::Shared;
 use std::time::Duration;
 
@@ -21,11 +20,7 @@ use std::time::Duration;
 pub(crate) fn run(shared: &Arc<Shared>, mut poll_main: impl FnMut() -> bool) -> Exit {
     let lent = LentCore::take(shared, true);
     let parker = lent.parker();
-    let _context = context::enter(Context {
-        shared: shared.clone(),
-        worker: Some(lent.worker().clone()),
-    });
-    let _hook = spindle_core::loop_hook::enter_loop(std::sync::Arc::new(LoopRef(shared.clone())));
+    let _entered = context::enter_worker(shared, lent.worker());
     loop {
         let ready = shared.injector.len();
         for _ in 0..ready {

@@ -28,7 +28,7 @@
 //! leaves and the run ends. So a main future that awaits a chain of tasks it spawned (into
 //! worker 0's LIFO slot) hands nothing over between threads.
 
-use crate::context::{self, Context, Worker};
+use crate::context::{self, Worker};
 use crate::lend::LentCore;
 use crate::loom::{
     fence, lock, Arc,
@@ -36,7 +36,6 @@ use crate::loom::{
 };
 use crate::park::{Parked, Parker};
 use crate::run::Exit;
-use crate::schedule::LoopRef;
 use crate::shared::{Core, Shared};
 use spindle_core::Runnable;
 use std::rc::Rc;
@@ -58,11 +57,7 @@ const SPIN: Duration = Duration::from_micros(20);
 /// [`run_on_caller`]).
 pub(crate) fn run(shared: Arc<Shared>, index: usize, core: Core) {
     let worker = Rc::new(Worker::new(index, core.local, false));
-    let _context = context::enter(Context {
-        shared: shared.clone(),
-        worker: Some(worker.clone()),
-    });
-    let _hook = spindle_core::loop_hook::enter_loop(std::sync::Arc::new(LoopRef(shared.clone())));
+    let _entered = context::enter_worker(&shared, &worker);
     let mut state = WorkerLoop::new(shared, worker, &core.parker, false);
     state.run();
     state.drain();
@@ -74,11 +69,7 @@ pub(crate) fn run(shared: Arc<Shared>, index: usize, core: Core) {
 pub(crate) fn run_on_caller(shared: &Arc<Shared>, mut poll_main: impl FnMut() -> bool) -> Exit {
     let lent = LentCore::take(shared, false);
     let mut state = WorkerLoop::new(shared.clone(), lent.worker().clone(), lent.parker(), true);
-    let _context = context::enter(Context {
-        shared: shared.clone(),
-        worker: Some(lent.worker().clone()),
-    });
-    let _hook = spindle_core::loop_hook::enter_loop(std::sync::Arc::new(LoopRef(shared.clone())));
+    let _entered = context::enter_worker(shared, lent.worker());
     // `attention` is only a hint, cheap to test between two tasks; the flags themselves live
     // under the run lock, which the run thread reads after every park. A waker sets its flag
     // under that lock before it unparks us, so a wake-up is never lost, even if the hint is.
