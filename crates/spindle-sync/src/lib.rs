@@ -19,6 +19,7 @@ mod lock;
 pub(crate) mod loom;
 mod queue;
 mod semaphore;
+mod spin_lock;
 pub(crate) mod wait_list;
 
 #[cfg(all(test, loom))]

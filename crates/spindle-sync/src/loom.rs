@@ -1,17 +1,43 @@
 //! The one switch between `std` and `loom` primitives for the synchronisation types, so their
 //! loom models (`RUSTFLAGS="--cfg loom"`) run the code that ships.
 //!
-//! Two ways to take a lock: [`lock`] parks at once when the mutex is held (std's own short spin
-//! aside), [`lock_spinning`] first spins and yields a while. Under loom both are loom's `lock`:
-//! the spinning is a timing choice, not a step loom could reorder.
+//! Every primitive keeps its state behind [`Mutex`], taken with [`lock`]:
+//!
+//! | build  | `Mutex`                      | waiting for a held lock                      |
+//! |--------|------------------------------|----------------------------------------------|
+//! | normal | `spin_lock::SpinLock`        | spin, then yield the CPU (crossbeam `Backoff`) |
+//! | loom   | `loom::sync::Mutex`          | blocked in loom's scheduler                   |
+//!
+//! The primitives' models run on loom's mutex because a thread spinning on a lock, even one
+//! that yields at each look, makes loom's search unbounded once a model has three threads
+//! (`Model exceeded maximum number of branches`). The spin lock itself is built on this
+//! module's `AtomicBool`, `UnsafeCell` and `Backoff`, loom's under loom, and its own two-thread
+//! model (`spin_lock.rs`) checks its acquire/release protocol.
 
 #[cfg(loom)]
+pub(crate) use loom::cell::UnsafeCell;
+#[cfg(loom)]
+pub(crate) use loom::sync::atomic::AtomicBool;
+#[cfg(loom)]
 pub(crate) use loom::sync::{Mutex, MutexGuard};
-#[cfg(not(loom))]
-pub(crate) use std::sync::{Mutex, MutexGuard};
 
-/// Locks ignoring poison: no user code runs under these locks (wakers are woken after
-/// unlocking), so a poisoned lock still holds consistent state.
+#[cfg(not(loom))]
+pub(crate) use crate::spin_lock::{SpinLock as Mutex, SpinLockGuard as MutexGuard};
+#[cfg(not(loom))]
+pub(crate) use crossbeam_utils::Backoff;
+#[cfg(not(loom))]
+pub(crate) use std::sync::atomic::AtomicBool;
+
+/// Takes a primitive's state lock.
+#[cfg(not(loom))]
+#[inline]
+pub(crate) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock()
+}
+
+/// Takes a primitive's state lock, ignoring poison: no user code runs under these locks
+/// (wakers are woken after unlocking), so a poisoned lock still holds consistent state.
+#[cfg(loom)]
 pub(crate) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     match mutex.lock() {
         Ok(guard) => guard,
@@ -19,49 +45,38 @@ pub(crate) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     }
 }
 
-/// [`lock`] for a mutex that two threads take and release at a high rate around critical
-/// sections of a few dozen instructions (the queues' state): when it is held, retry with
-/// crossbeam's [`Backoff`](crossbeam_utils::Backoff) (spinning, then yielding the CPU) before
-/// parking in [`lock`].
-///
-/// Why: std's mutex spins only while nobody sleeps on it; once one thread has parked, every
-/// later contender parks too and every unlock pays a `futex` wake, so two busy threads fall
-/// into sleeping on each other for locks held a few nanoseconds. Spinning first keeps them
-/// awake; the yields let a holder that was preempted run (a pure spin measured slower on a
-/// loaded 2-core machine, see `queue/mod.rs`), and parking after the backoff keeps a long wait
-/// from burning a core. The uncontended path is the same single compare-and-swap as `lock`.
+/// `std`'s `UnsafeCell` behind loom's closure-based API, so call sites read the same either way.
 #[cfg(not(loom))]
-#[inline]
-pub(crate) fn lock_spinning<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
-    match mutex.try_lock() {
-        Ok(guard) => guard,
-        Err(std::sync::TryLockError::Poisoned(poison)) => poison.into_inner(),
-        Err(std::sync::TryLockError::WouldBlock) => lock_contended(mutex),
+pub(crate) struct UnsafeCell<T>(std::cell::UnsafeCell<T>);
+
+#[cfg(not(loom))]
+impl<T> UnsafeCell<T> {
+    pub(crate) fn new(value: T) -> Self {
+        Self(std::cell::UnsafeCell::new(value))
+    }
+
+    #[inline]
+    pub(crate) fn with<R>(&self, f: impl FnOnce(*const T) -> R) -> R {
+        f(self.0.get())
+    }
+
+    #[inline]
+    pub(crate) fn with_mut<R>(&self, f: impl FnOnce(*mut T) -> R) -> R {
+        f(self.0.get())
     }
 }
 
-/// The contended half of [`lock_spinning`], out of line so the uncontended path inlines small.
-#[cfg(not(loom))]
-#[cold]
-#[inline(never)]
-fn lock_contended<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
-    let backoff = crossbeam_utils::Backoff::new();
-    loop {
-        backoff.snooze();
-        match mutex.try_lock() {
-            Ok(guard) => return guard,
-            Err(std::sync::TryLockError::Poisoned(poison)) => return poison.into_inner(),
-            Err(std::sync::TryLockError::WouldBlock) if backoff.is_completed() => {
-                return lock(mutex)
-            }
-            Err(std::sync::TryLockError::WouldBlock) => {}
-        }
-    }
-}
-
-/// Under loom, [`lock_spinning`] is [`lock`]: a spin loop would only multiply the
-/// interleavings to explore without adding a state.
+/// Under loom, waiting for the spin lock is one yield to loom's scheduler per look.
 #[cfg(loom)]
-pub(crate) fn lock_spinning<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
-    lock(mutex)
+pub(crate) struct Backoff;
+
+#[cfg(loom)]
+impl Backoff {
+    pub(crate) fn new() -> Backoff {
+        Backoff
+    }
+
+    pub(crate) fn snooze(&self) {
+        loom::thread::yield_now();
+    }
 }

@@ -6,7 +6,7 @@ use super::error::{
     GetNowaitError, PutNowaitError, QueueEmpty, QueueFull, QueueShutDown, TaskDoneError,
 };
 use super::{Buffer, QueueGet, QueueJoin, QueuePut, QueueStream};
-use crate::loom::{lock_spinning, Mutex, MutexGuard};
+use crate::loom::{lock, Mutex, MutexGuard};
 use crate::wait_list::WaitList;
 use std::fmt;
 use std::marker::PhantomData;
@@ -105,7 +105,7 @@ impl<T, B: Buffer<T>> GenericQueue<T, B> {
     /// back in [`PutNowaitError::Full`] or, after [`shutdown`](Self::shutdown),
     /// [`PutNowaitError::ShutDown`].
     pub fn put_nowait(&self, item: T) -> Result<(), PutNowaitError<T>> {
-        let mut state = lock_spinning(&self.state);
+        let mut state = lock(&self.state);
         let getter = self.try_put(&mut state, item)?;
         drop(state);
         wake(getter);
@@ -125,7 +125,7 @@ impl<T, B: Buffer<T>> GenericQueue<T, B> {
     /// Removes and returns an item if there is one (asyncio's `get_nowait`); otherwise
     /// [`GetNowaitError::Empty`] or, shut down and empty, [`GetNowaitError::ShutDown`].
     pub fn get_nowait(&self) -> Result<T, GetNowaitError> {
-        let mut state = lock_spinning(&self.state);
+        let mut state = lock(&self.state);
         let (item, putter) = self.try_get(&mut state)?;
         drop(state);
         wake(putter);
@@ -134,17 +134,17 @@ impl<T, B: Buffer<T>> GenericQueue<T, B> {
 
     /// The number of items in the queue.
     pub fn qsize(&self) -> usize {
-        lock_spinning(&self.state).items.len()
+        lock(&self.state).items.len()
     }
 
     /// `true` when the queue holds no item.
     pub fn empty(&self) -> bool {
-        lock_spinning(&self.state).items.is_empty()
+        lock(&self.state).items.is_empty()
     }
 
     /// `true` when the queue holds `maxsize` items; never for an unbounded queue.
     pub fn full(&self) -> bool {
-        self.is_full(&lock_spinning(&self.state).items)
+        self.is_full(&lock(&self.state).items)
     }
 
     /// The bound given at creation; `0` means unbounded.
@@ -157,7 +157,7 @@ impl<T, B: Buffer<T>> GenericQueue<T, B> {
     ///
     /// Fails with [`TaskDoneError`] when called more times than items were put.
     pub fn task_done(&self) -> Result<(), TaskDoneError> {
-        let mut state = lock_spinning(&self.state);
+        let mut state = lock(&self.state);
         if state.unfinished == 0 {
             return Err(TaskDoneError);
         }
@@ -192,7 +192,7 @@ impl<T, B: Buffer<T>> GenericQueue<T, B> {
     /// Calling it again is harmless; `shutdown(true)` after `shutdown(false)` drops what is
     /// left.
     pub fn shutdown(&self, immediate: bool) {
-        let mut state = lock_spinning(&self.state);
+        let mut state = lock(&self.state);
         state.shutdown = true;
         let mut wakers = Vec::new();
         let dropped = if immediate {
@@ -284,13 +284,13 @@ impl<T, B: Buffer<T>> GenericQueue<T, B> {
     }
 
     pub(super) fn lock(&self) -> MutexGuard<'_, State<B>> {
-        lock_spinning(&self.state)
+        lock(&self.state)
     }
 }
 
 impl<T, B: Buffer<T>> fmt::Debug for GenericQueue<T, B> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let state = lock_spinning(&self.state);
+        let state = lock(&self.state);
         f.debug_struct("Queue")
             .field("maxsize", &self.maxsize)
             .field("qsize", &state.items.len())
