@@ -8,7 +8,7 @@
 #   --mt     the multi-thread flavours with 2 workers (spindle-mt, tokio-mt) instead of the
 #            current-thread ones; their counts move from run to run by a few per cent
 #   WORKLOAD only these rows (default: all of spawn_many_local yield_many ping_pong
-#            chained_spawn call_soon gather timer_churn)
+#            chained_spawn call_soon gather timer_churn queue_mpsc lock_contended)
 #
 # Each workload runs once per runtime in benches/src/bin/callgrind.rs: a warm-up run, then the
 # measured run inside `callgrind_measured_region`, the only code callgrind counts
@@ -22,7 +22,8 @@ export CARGO_TERM_COLOR=never
 
 n=10000
 flavour=""
-all_workloads=(spawn_many_local yield_many ping_pong chained_spawn call_soon gather timer_churn)
+all_workloads=(spawn_many_local yield_many ping_pong chained_spawn call_soon gather timer_churn queue_mpsc
+    lock_contended)
 workloads=()
 for arg in "$@"; do
     case "$arg" in

@@ -4,7 +4,7 @@
 //! callgrind <runtime> <workload> <n>
 //!   runtime:  spindle | tokio | spindle-mt | tokio-mt
 //!   workload: spawn_many_local | yield_many | ping_pong | chained_spawn | call_soon
-//!             | gather | timer_churn
+//!             | gather | timer_churn | queue_mpsc | lock_contended
 //! ```
 //!
 //! The workload runs once at size `n` to warm up (allocator caches, the runtime's queues and
@@ -32,6 +32,8 @@
 //! | `call_soon`        | `n` callbacks scheduled, then run     | a callback             |
 //! | `gather`           | a task gathers `n` trivial futures    | a child: spawn, run, collect |
 //! | `timer_churn`      | 100 tasks, `n / 100` `wait_for`s each | a `wait_for` (60 s) of a `yield_now` |
+//! | `queue_mpsc`       | 4 producers put `n / 4` items each through a queue of 1,024; 1 consumer | an item: a put and a get |
+//! | `lock_contended`   | 64 tasks lock a counter `n / 64` times each | a lock, an increment, an unlock |
 //!
 //! `call_soon` is spindle's `EventLoop::call_soon`; tokio has no callbacks, so there it spawns
 //! `n` detached tasks, each calling the closure once: the nearest tokio has to a callback,
@@ -50,6 +52,7 @@
 
 use spindle::EventLoop;
 use spindle_benches::mailbox::{self, Sender};
+use spindle_benches::primitives::{lock_contended, queue_4p1c};
 use spindle_benches::suite::callbacks::gather_once;
 use spindle_benches::suite::timers::{churn, CHURN_TASKS};
 use spindle_benches::suite::Peer;
@@ -62,14 +65,20 @@ const USAGE: &str = "usage: callgrind <runtime> <workload> <n>
   runtime:  spindle | tokio | spindle-mt | tokio-mt
             (spindle, tokio: current-thread; -mt: multi-thread with 2 workers)
   workload: spawn_many_local | yield_many | ping_pong | chained_spawn | call_soon
-            | gather | timer_churn
+            | gather | timer_churn | queue_mpsc | lock_contended
   n:        operations of the measured run (yield_many, ping_pong: rounded down to a multiple of 10;
-            timer_churn: rounded up to a multiple of 100)";
+            timer_churn: rounded up to a multiple of 100; queue_mpsc, lock_contended: rounded
+            down to a multiple of 4 and of 64)";
 
 /// Workers of the `-mt` flavours.
 const MT_WORKERS: usize = 2;
 /// Tasks of `yield_many`, pairs of `ping_pong`: `n` is split among them.
 const GROUPS: usize = 10;
+/// `queue_mpsc`: the suite's producers and queue capacity (`n` items split among the producers).
+const PRODUCERS: usize = 4;
+const QUEUE_CAPACITY: usize = 1024;
+/// `lock_contended`: the suite's tasks (`n` locks split among them).
+const LOCK_TASKS: usize = 64;
 
 /// The runtime under count: a loop or a runtime, each of one flavour.
 enum Rt {
@@ -144,6 +153,12 @@ enum Workload {
     Gather,
     /// `suite::timers::churn`: `n` `wait_for`s that never fire, over 100 tasks.
     TimerChurn,
+    /// `primitives::queue_4p1c` on the runtime's own queue: [`PRODUCERS`] producers,
+    /// `n / PRODUCERS` items each, one consumer.
+    QueueMpsc,
+    /// `primitives::lock_contended` on the runtime's own mutex: [`LOCK_TASKS`] tasks,
+    /// `n / LOCK_TASKS` locks each.
+    LockContended,
 }
 
 impl Workload {
@@ -157,6 +172,8 @@ impl Workload {
             "call_soon" => Workload::CallSoon,
             "gather" => Workload::Gather,
             "timer_churn" => Workload::TimerChurn,
+            "queue_mpsc" => Workload::QueueMpsc,
+            "lock_contended" => Workload::LockContended,
             other => return Err(format!("unknown workload `{other}`")),
         })
     }
@@ -166,6 +183,8 @@ impl Workload {
         match self {
             Workload::YieldMany | Workload::PingPong => n / GROUPS * GROUPS,
             Workload::TimerChurn => n.div_ceil(CHURN_TASKS) * CHURN_TASKS,
+            Workload::QueueMpsc => n / PRODUCERS * PRODUCERS,
+            Workload::LockContended => n / LOCK_TASKS * LOCK_TASKS,
             _ => n,
         }
     }
@@ -186,6 +205,13 @@ impl Workload {
             }
             Workload::TimerChurn => {
                 churn(spawner, n).await;
+            }
+            Workload::QueueMpsc => {
+                queue_4p1c::run::<_, S::Queue>(spawner, PRODUCERS, n / PRODUCERS, QUEUE_CAPACITY)
+                    .await
+            }
+            Workload::LockContended => {
+                lock_contended::run::<_, S::Lock>(spawner, LOCK_TASKS, n / LOCK_TASKS).await
             }
         }
     }
