@@ -26,6 +26,7 @@
 //! has a model of its own below.
 
 use crate::loom::{AtomicBool, Backoff, UnsafeCell};
+use std::marker::PhantomData;
 use std::ops::{Deref, DerefMut};
 use std::panic::{RefUnwindSafe, UnwindSafe};
 use std::sync::atomic::Ordering::{Acquire, Relaxed, Release};
@@ -63,7 +64,10 @@ impl<T> SpinLock<T> {
         if !self.try_take() {
             self.lock_contended();
         }
-        SpinLockGuard { lock: self }
+        SpinLockGuard {
+            lock: self,
+            _value: PhantomData,
+        }
     }
 
     #[inline]
@@ -100,11 +104,15 @@ impl<T> SpinLock<T> {
 /// Holds a [`SpinLock`]; dereferences to its value and unlocks when dropped.
 pub(crate) struct SpinLockGuard<'a, T> {
     lock: &'a SpinLock<T>,
+    /// Makes the guard `Sync` only when `T: Sync` (a `&SpinLockGuard` hands out `&T`), as
+    /// `&mut T` is; `&SpinLock<T>` alone would make it `Sync` for any `T: Send`.
+    _value: PhantomData<&'a mut T>,
 }
 
 impl<T> Deref for SpinLockGuard<'_, T> {
     type Target = T;
 
+    #[inline]
     fn deref(&self) -> &T {
         // SAFETY: this guard is the only one (see `SpinLock`'s `Sync`), and the `&T` borrows the
         // guard, so it ends before the guard unlocks.
@@ -113,6 +121,7 @@ impl<T> Deref for SpinLockGuard<'_, T> {
 }
 
 impl<T> DerefMut for SpinLockGuard<'_, T> {
+    #[inline]
     fn deref_mut(&mut self) -> &mut T {
         // SAFETY: as in `deref`; `&mut self` makes this the only borrow through the guard.
         self.lock.value.with_mut(|value| unsafe { &mut *value })
@@ -154,6 +163,17 @@ mod tests {
             thread.join().unwrap();
         }
         assert_eq!(*counter.lock(), THREADS * PER_THREAD);
+    }
+
+    /// The primitives kept the auto traits they had over `std::sync::Mutex`.
+    #[test]
+    fn primitives_stay_send_sync_and_unwind_safe() {
+        fn check<T: Send + Sync + UnwindSafe + RefUnwindSafe>() {}
+        check::<crate::Semaphore>();
+        check::<crate::Event>();
+        check::<crate::Barrier>();
+        check::<crate::Queue<u8>>();
+        check::<crate::PriorityQueue<u8>>();
     }
 
     #[test]
