@@ -189,21 +189,20 @@ fn equal_deadlines_pop_in_insertion_order() {
     assert_eq!(order, expected);
 }
 
+/// Arms `count` timers a second apart from `now` on (`Probe(0)` at `now`), encoded against
+/// `now`, and returns their keys in that order.
+fn arm_one_a_second(heap: &mut TimerHeap<Probe>, now: Instant, count: usize) -> Vec<TimerKey> {
+    (0..count)
+        .map(|id| arm(heap, now, now + Duration::from_secs(id as u64), Probe(id)))
+        .collect()
+}
+
 #[test]
 fn cancelling_everything_releases_the_memory() {
     const TIMERS: usize = 10_000;
     let now = Instant::now();
     let mut heap = TimerHeap::new();
-    let keys: Vec<TimerKey> = (0..TIMERS)
-        .map(|id| {
-            arm(
-                &mut heap,
-                now,
-                now + Duration::from_secs(id as u64),
-                Probe(id),
-            )
-        })
-        .collect();
+    let keys = arm_one_a_second(&mut heap, now, TIMERS);
     assert_eq!(heap.slot_count(), TIMERS);
     for key in keys {
         assert!(heap.cancel(key).is_some());
@@ -225,16 +224,7 @@ fn a_survivor_in_a_low_slot_lets_the_slots_shrink() {
     const TIMERS: usize = 10_000;
     let now = Instant::now();
     let mut heap = TimerHeap::new();
-    let keys: Vec<TimerKey> = (0..TIMERS)
-        .map(|id| {
-            arm(
-                &mut heap,
-                now,
-                now + Duration::from_secs(id as u64),
-                Probe(id),
-            )
-        })
-        .collect();
+    let keys = arm_one_a_second(&mut heap, now, TIMERS);
     // The first timer (slot 0) stays; the others go, newest first and oldest
     // first alternately, so that the free list is in no particular order.
     let (mut low, mut high) = (1, TIMERS - 1);
