@@ -140,22 +140,15 @@ pub struct Point {
     pub bytes: [Vec<f64>; 5],
 }
 
-fn index(flavour: Flavour) -> usize {
-    Flavour::ALL
-        .iter()
-        .position(|f| *f == flavour)
-        .expect("every flavour is in ALL")
-}
-
 impl Point {
     /// The median nanoseconds per task of `flavour` (NaN without samples).
     pub fn ns_median(&self, flavour: Flavour) -> f64 {
-        median(&self.ns[index(flavour)])
+        median(&self.ns[flavour.index()])
     }
 
     /// Half the range of `flavour`'s samples over their median, in percent.
     pub fn ns_spread(&self, flavour: Flavour) -> f64 {
-        let samples = &self.ns[index(flavour)];
+        let samples = &self.ns[flavour.index()];
         let max = samples.iter().copied().fold(f64::NEG_INFINITY, f64::max);
         let min = samples.iter().copied().fold(f64::INFINITY, f64::min);
         (max - min) / 2.0 / self.ns_median(flavour) * 100.0
@@ -163,22 +156,22 @@ impl Point {
 
     /// The median CPU nanoseconds per task of `flavour` (NaN without samples).
     pub fn cpu_median(&self, flavour: Flavour) -> f64 {
-        median(&self.cpu_ns[index(flavour)])
+        median(&self.cpu_ns[flavour.index()])
     }
 
     /// The median system CPU nanoseconds per task of `flavour` (NaN without samples).
     pub fn sys_median(&self, flavour: Flavour) -> f64 {
-        median(&self.sys_ns[index(flavour)])
+        median(&self.sys_ns[flavour.index()])
     }
 
     /// The median minor page faults per 1 000 tasks of `flavour` (NaN without samples).
     pub fn faults_median(&self, flavour: Flavour) -> f64 {
-        median(&self.faults[index(flavour)])
+        median(&self.faults[flavour.index()])
     }
 
     /// The median bytes per parked task of `flavour` (NaN without samples).
     pub fn bytes_median(&self, flavour: Flavour) -> f64 {
-        median(&self.bytes[index(flavour)])
+        median(&self.bytes[flavour.index()])
     }
 }
 
@@ -303,7 +296,7 @@ pub fn run(config: &Config, progress: bool) -> Report {
                     .zip(usage_before)
                     .map(|(after, before)| after.since(&before));
                 if round > 0 {
-                    let i = index(flavour);
+                    let i = flavour.index();
                     let tasks = (point.tasks * point.reps).max(1) as f64;
                     point.ns[i].push(value);
                     if let Some(cpu) = cpu {
@@ -339,7 +332,7 @@ pub fn run(config: &Config, progress: bool) -> Report {
                     let bytes = watchdog.time(label, || {
                         memory_sample(probe, flavour, config.workers, point.tasks)
                     });
-                    point.bytes[index(flavour)].push(bytes);
+                    point.bytes[flavour.index()].push(bytes);
                 }
             }
             if progress {
@@ -677,9 +670,9 @@ impl Report {
                 per_flavour(&|f| number(point.sys_median(f))),
                 per_flavour(&|f| number(point.faults_median(f))),
                 per_flavour(&|f| number(point.bytes_median(f))),
-                per_flavour(&|f| list(&point.ns[index(f)])),
-                per_flavour(&|f| list(&point.cpu_ns[index(f)])),
-                per_flavour(&|f| list(&point.bytes[index(f)])),
+                per_flavour(&|f| list(&point.ns[f.index()])),
+                per_flavour(&|f| list(&point.cpu_ns[f.index()])),
+                per_flavour(&|f| list(&point.bytes[f.index()])),
             );
         }
         out.push_str("\n  ]\n}\n");

@@ -82,6 +82,15 @@ impl Flavour {
         }
     }
 
+    /// The flavour's position in [`Flavour::ALL`]: the index of its samples in the per-flavour
+    /// arrays of the suite's and `cost_per_task`'s reports.
+    pub fn index(self) -> usize {
+        Flavour::ALL
+            .iter()
+            .position(|f| *f == self)
+            .expect("every flavour is in ALL")
+    }
+
     /// The flavour named `name` (as [`Flavour::name`] writes it).
     pub fn from_name(name: &str) -> Option<Flavour> {
         Flavour::ALL.into_iter().find(|f| f.name() == name)

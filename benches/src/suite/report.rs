@@ -23,13 +23,6 @@ pub struct Row {
     pub samples: [Vec<f64>; 5],
 }
 
-fn index(flavour: Flavour) -> usize {
-    Flavour::ALL
-        .iter()
-        .position(|f| *f == flavour)
-        .expect("every flavour is in ALL")
-}
-
 /// The median of `values` (NaN when empty).
 pub fn median(values: &[f64]) -> f64 {
     if values.is_empty() {
@@ -57,12 +50,12 @@ impl Row {
 
     /// Records one sample of `flavour`.
     pub fn push(&mut self, flavour: Flavour, value: f64) {
-        self.samples[index(flavour)].push(value);
+        self.samples[flavour.index()].push(value);
     }
 
     /// The samples of `flavour`.
     pub fn samples_of(&self, flavour: Flavour) -> &[f64] {
-        &self.samples[index(flavour)]
+        &self.samples[flavour.index()]
     }
 
     /// The median of `flavour`'s samples.
