@@ -17,3 +17,14 @@ fn tcp_echo_runs_on_every_runtime() {
         }
     }
 }
+
+/// The no-sharing bound: loops with equal and unequal shares, and a loop with no connection
+/// (3 loops, 2 connections) all finish; zero loops is refused.
+#[test]
+fn tcp_echo_bound_runs_with_any_split() {
+    for (loops, connections) in [(1, 4), (2, 4), (3, 5), (3, 2)] {
+        tcp_echo::spindle_split(loops, connections, 20);
+    }
+    let zero = std::panic::catch_unwind(|| tcp_echo::spindle_split(0, 4, 20));
+    assert!(zero.is_err(), "zero loops must be refused");
+}

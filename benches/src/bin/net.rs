@@ -9,6 +9,11 @@
 //! Rounds are interleaved (spindle, tokio, smol, ...) as in `runtimes`, and the table has the
 //! same columns: each runtime's median time per iteration, then `tokio/spindle` and
 //! `smol/spindle` (above 1, spindle is faster).
+//!
+//! A fourth column, `split-ct`, is the bound of the workload on this machine: one
+//! current-thread spindle loop per worker, each on its own thread with its share of the
+//! connections, sharing nothing ([`tcp_echo::spindle_split`]). `split-ct/spindle` says how
+//! much of the time a multi-thread scheduler could still win (below 1: the bound is faster).
 
 use spindle_benches::harness::{command_line, interleave, median, Args, Row, Table, Watchdog};
 use spindle_benches::net::tcp_echo;
@@ -26,6 +31,8 @@ const HANG_LIMIT: Duration = Duration::from_secs(60);
 /// that connecting is noise.
 const CONNECTIONS: usize = 50;
 const ROUND_TRIPS: usize = 2_000;
+/// The column of [`tcp_echo::spindle_split`], the no-sharing bound.
+const SPLIT: &str = "split-ct";
 
 const USAGE: &str = "usage: net [--workers N] [--filter NAME] [--quick] [--rounds N]
   --workers N    worker threads of every runtime (default: the number of cores)
@@ -63,27 +70,34 @@ fn main() -> ExitCode {
     );
     println!("times are per iteration (one iteration per sample), the median of the samples");
     println!("  tcp_echo: spindle = spindle::streams; tokio = tokio::net; smol = smol::net");
+    println!(
+        "  {SPLIT}: the bound, {} current-thread spindle loop(s) on their own threads, sharing nothing",
+        args.workers
+    );
     println!();
 
     let runtimes = Runtimes::new(args.workers);
     let watchdog = Watchdog::start(HANG_LIMIT);
     let started = Instant::now();
-    let mut table = Table::new(Runtimes::NAMES.to_vec());
+    let mut names = Runtimes::NAMES.to_vec();
+    names.push(SPLIT);
+    let mut table = Table::new(names.clone());
     eprint!("running {:<18}", "tcp_echo");
     let samples = interleave(
         &watchdog,
-        Runtimes::NAMES.len(),
+        names.len(),
         rounds,
         |index, round| {
             format!(
                 "tcp_echo on {} (round {round} of {rounds}, 0 = warm-up)",
-                Runtimes::NAMES[index]
+                names[index]
             )
         },
         |index| match index {
             0 => tcp_echo::spindle(&runtimes.spindle, CONNECTIONS, trips),
             1 => tcp_echo::tokio(&runtimes.tokio, CONNECTIONS, trips),
-            _ => tcp_echo::smol(&runtimes.smol, CONNECTIONS, trips),
+            2 => tcp_echo::smol(&runtimes.smol, CONNECTIONS, trips),
+            _ => tcp_echo::spindle_split(args.workers, CONNECTIONS, trips),
         },
     );
     table.rows.push(Row {

@@ -14,6 +14,9 @@
 //! - smol: `smol::net` (async-io's `Async<TcpStream>`), the same calls as tokio's.
 //!
 //! All sockets have `TCP_NODELAY` (spindle's streams set it, as asyncio).
+//!
+//! [`spindle_split`] runs the spindle version on one current-thread loop per thread, each
+//! with its share of the connections: the bound for any multi-thread scheduler.
 
 use crate::runtimes::{SmolRuntime, SpindleRuntime, TokioRuntime};
 use crate::{Runtime, Spawner};
@@ -41,6 +44,43 @@ pub fn tokio(rt: &TokioRuntime, connections: usize, round_trips: usize) -> Durat
 /// One iteration on smol's adapter; returns its time.
 pub fn smol(rt: &SmolRuntime, connections: usize, round_trips: usize) -> Duration {
     rt.block_on(smol_echo(rt.spawner(), connections, round_trips))
+}
+
+/// The no-sharing bound: `loops` current-thread spindle loops, each on a thread of its own
+/// with its own poller, each serving its share of the `connections` (both ends of a
+/// connection on one thread); returns the slowest loop's time.
+///
+/// Nothing is shared between threads: no run queue, no poller, no socket. A scheduler that
+/// spreads one set of connections over `loops` workers cannot do much better than this, so
+/// it bounds what `tcp_echo` can gain on a given machine (see docs/performance.md).
+///
+/// # Panics
+/// If `loops` is zero or a loop cannot be built.
+pub fn spindle_split(loops: usize, connections: usize, round_trips: usize) -> Duration {
+    assert!(loops > 0, "tcp_echo: the bound needs at least one loop");
+    let start = Arc::new(std::sync::Barrier::new(loops));
+    let threads: Vec<_> = (0..loops)
+        .map(|k| {
+            // Shares as equal as can be: the first `connections % loops` loops take one more.
+            let share = connections / loops + usize::from(k < connections % loops);
+            let start = start.clone();
+            std::thread::spawn(move || {
+                let lp = EventLoop::builder()
+                    .current_thread()
+                    .build()
+                    .expect("tcp_echo: could not build a current-thread loop");
+                start.wait();
+                let elapsed = lp.run_until_complete(spindle_echo(lp.clone(), share, round_trips));
+                lp.close();
+                elapsed
+            })
+        })
+        .collect();
+    threads
+        .into_iter()
+        .map(|thread| thread.join().expect("tcp_echo: a split loop panicked"))
+        .max()
+        .unwrap_or_default()
 }
 
 /// spindle: `spindle::streams` on both sides (each message copied into a fresh `Vec`, as
