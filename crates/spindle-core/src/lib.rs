@@ -6,6 +6,8 @@
 //! - [`Promise`]: asyncio's `Future`, settable from any thread.
 //! - [`Handle`] / [`TimerHandle`]: what `call_soon` / `call_later` return.
 //! - [`error`]: `TaskError`, `InvalidStateError`, `CancelledError`, `TimeoutError`.
+//! - [`spin_lock`]: the lock for a few instructions' worth of state (the task list's shards,
+//!   the injector, `spindle-sync`'s primitives).
 //!
 //! This crate starts no threads and does no I/O; `spindle-scheduler` drives it. An executor in
 //! a dozen lines, to show the moving parts:
@@ -41,6 +43,7 @@ mod handle;
 pub(crate) mod loom;
 pub mod loop_hook;
 mod promise;
+pub mod spin_lock;
 pub mod task;
 
 pub use error::{CancelledError, InvalidStateError, TaskError, TimeoutError};

@@ -5,14 +5,60 @@
 //! else in the crate may name `std::sync::atomic` or `std::cell::UnsafeCell` directly.
 
 #[cfg(loom)]
-pub(crate) use loom::sync::atomic::AtomicUsize;
+pub(crate) use loom::sync::atomic::{AtomicBool, AtomicUsize};
 #[cfg(loom)]
 pub(crate) use loom::sync::{Mutex, MutexGuard};
 
 #[cfg(not(loom))]
-pub(crate) use std::sync::atomic::AtomicUsize;
+pub(crate) use std::sync::atomic::{AtomicBool, AtomicUsize};
 #[cfg(not(loom))]
 pub(crate) use std::sync::{Mutex, MutexGuard};
+
+// The short lock of the task list's shards and the injector: a few pointer updates under it,
+// never user code.
+//
+// | build  | `ShortLock`           | waiting for a held lock                        |
+// |--------|-----------------------|------------------------------------------------|
+// | normal | `spin_lock::SpinLock` | spin, then yield the CPU (crossbeam `Backoff`) |
+// | loom   | `loom::sync::Mutex`   | blocked in loom's scheduler                    |
+//
+// Under loom a thread spinning on a lock makes the search unbounded once a model has three
+// threads; the spin lock has its own two-thread model (`spin_lock.rs`).
+#[cfg(not(loom))]
+pub(crate) use crate::spin_lock::{SpinLock as ShortLock, SpinLockGuard as ShortGuard};
+#[cfg(loom)]
+pub(crate) use loom::sync::{Mutex as ShortLock, MutexGuard as ShortGuard};
+
+/// Takes a short lock (see [`ShortLock`]).
+#[inline]
+pub(crate) fn lock_short<T>(lock: &ShortLock<T>) -> ShortGuard<'_, T> {
+    #[cfg(loom)]
+    {
+        lock.lock().unwrap()
+    }
+    #[cfg(not(loom))]
+    {
+        lock.lock()
+    }
+}
+
+#[cfg(not(loom))]
+pub(crate) use crossbeam_utils::Backoff;
+
+/// Under loom, waiting for the spin lock is one yield to loom's scheduler per look.
+#[cfg(loom)]
+pub(crate) struct Backoff;
+
+#[cfg(loom)]
+impl Backoff {
+    pub(crate) fn new() -> Backoff {
+        Backoff
+    }
+
+    pub(crate) fn snooze(&self) {
+        loom::thread::yield_now();
+    }
+}
 
 #[cfg(loom)]
 pub(crate) use loom::cell::UnsafeCell;

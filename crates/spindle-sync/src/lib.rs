@@ -19,7 +19,6 @@ mod lock;
 pub(crate) mod loom;
 mod queue;
 mod semaphore;
-mod spin_lock;
 pub(crate) mod wait_list;
 
 #[cfg(all(test, loom))]

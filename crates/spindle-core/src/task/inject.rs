@@ -3,20 +3,21 @@
 //! The loop's shared queue (remote spawns, `call_soon_threadsafe`, and on a single-queue loop
 //! everything) must not allocate per push: spawn + complete costs one allocation in total. A
 //! runnable is in at most one queue at a time (there is at most one per task), so one `next`
-//! link in the header suffices. A mutex guards the links (a push or pop is a few pointer writes
-//! under it, as tokio's inject queue); the length is also kept in an atomic so that idle workers
-//! can check for work without taking the lock. Being built on the core's `loom` shim, the queue
+//! link in the header suffices. A spin lock guards the links (a push or pop is a few pointer
+//! writes under it, as tokio's inject queue; the shim's `ShortLock`, loom's mutex under loom);
+//! the length is also kept in an atomic so that idle workers can check for work without taking
+//! the lock. Being built on the core's `loom` shim, the queue
 //! is visible to the scheduler's loom models.
 
 use super::header::Header;
 use super::runnable::Runnable;
-use crate::loom::{lock, AtomicUsize, Mutex};
+use crate::loom::{lock_short as lock, AtomicUsize, ShortLock};
 use std::ptr::NonNull;
 use std::sync::atomic::Ordering::{Acquire, Release};
 
 /// A FIFO of [`Runnable`]s that never allocates. See the module documentation.
 pub struct Inject {
-    links: Mutex<Links>,
+    links: ShortLock<Links>,
     len: AtomicUsize,
 }
 
@@ -34,7 +35,7 @@ impl Inject {
     /// An empty queue.
     pub fn new() -> Inject {
         Inject {
-            links: Mutex::new(Links {
+            links: ShortLock::new(Links {
                 head: None,
                 tail: None,
                 len: 0,

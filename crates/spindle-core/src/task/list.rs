@@ -9,7 +9,7 @@
 
 use super::header::Header;
 use super::raw::TaskRef;
-use crate::loom::{lock, Mutex};
+use crate::loom::{lock_short as lock, ShortLock};
 use std::ptr::NonNull;
 
 /// The tasks a scheduler owns. See the module documentation.
@@ -20,7 +20,7 @@ pub struct TaskList {
 /// One shard per 128 bytes (two cache lines, as adjacent-line prefetching pairs them): two
 /// workers spawning at once must not share a line through neighbouring shards.
 #[repr(align(128))]
-struct Padded(Mutex<Shard>);
+struct Padded(ShortLock<Shard>);
 
 struct Shard {
     head: Option<NonNull<Header>>,
@@ -38,7 +38,7 @@ impl TaskList {
         TaskList {
             shards: (0..n)
                 .map(|_| {
-                    Padded(Mutex::new(Shard {
+                    Padded(ShortLock::new(Shard {
                         head: None,
                         len: 0,
                         closed: false,
@@ -48,7 +48,7 @@ impl TaskList {
         }
     }
 
-    fn shard(&self, header: &Header) -> &Mutex<Shard> {
+    fn shard(&self, header: &Header) -> &ShortLock<Shard> {
         // Ids are sequential, so the low bits spread consecutive spawns across shards.
         &self.shards[(header.id as usize) & (self.shards.len() - 1)].0
     }

@@ -11,9 +11,9 @@
 //! unfinished-task count and the shutdown flag; every operation is a single locked step, and
 //! wakers are woken only after unlocking.
 //!
-//! **The lock never sleeps** (`spin_lock.rs`, as for every primitive here). Producers and a
-//! consumer on two worker threads take it several times per item, each time for a few dozen
-//! instructions. With std's mutex, once one thread had parked on it both kept sleeping on each
+//! **The lock never sleeps** (`spindle_core::spin_lock`, as for every primitive here).
+//! Producers and a consumer on two worker threads take it several times per item, each time for
+//! a few dozen instructions. With std's mutex, once one thread had parked on it both kept sleeping on each
 //! other (`futex` waits and wakes on most unlocks); spinning, then yielding (crossbeam's
 //! `Backoff`), keeps them awake, and unlocking with a plain store instead of std's swap saves an
 //! atomic read-modify-write per unlock. `queue_mpsc` (4 producers, 1 consumer, capacity 1,024,

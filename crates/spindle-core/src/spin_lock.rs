@@ -1,9 +1,10 @@
-//! `SpinLock<T>`: the short lock around every primitive's state (a wait list, a count, a buffer).
+//! `SpinLock<T>`: the lock for critical sections of a few dozen instructions, shared by the
+//! task core (the task list's shards, the injector) and by `spindle-sync`'s primitives.
 //!
-//! Each primitive takes its state lock for a few dozen instructions (link a waiter, hand over a
-//! permit, move an item), never across an `await`, and wakes wakers only after unlocking. A lock
-//! that is held that briefly never needs to sleep, and one that never sleeps can release with a
-//! plain store:
+//! Every user takes it for a handful of pointer or counter updates (link a task, splice a
+//! queue, hand over a permit), never across an `await` or a call into user code, and wakes
+//! wakers only after unlocking. A lock held that briefly never needs to sleep, and one that
+//! never sleeps can release with a plain store:
 //!
 //! | step    | `std::sync::Mutex`                  | `SpinLock`                                    |
 //! |---------|-------------------------------------|-----------------------------------------------|
@@ -17,23 +18,32 @@
 //! two workers, and `queue_mpsc` from ~79 to ~50 ns per item (see docs/performance.md).
 //!
 //! The yields (after a few rounds of spinning, crossbeam's `Backoff`) let a holder that was
-//! preempted run again. Code that may run under the lock besides the primitive's own: a
-//! `Waker`'s clone and drop (the executor's) and, in a `PriorityQueue`, the items' `Ord`. A
-//! panic there unwinds through the guard, which unlocks (there is no poisoning to ignore).
+//! preempted run again. Code that may run under the lock besides the owner's own: a `Waker`'s
+//! clone and drop (the executor's) and, in `spindle-sync`'s `PriorityQueue`, the items' `Ord`.
+//! A panic there unwinds through the guard, which unlocks (there is no poisoning to ignore).
 //!
-//! `loom.rs` makes this the primitives' `Mutex` in normal builds. Under loom the primitives
-//! run on loom's mutex instead (see there why), and this lock, built on loom's atomic and cell,
-//! has a model of its own below.
+//! Under loom, code that runs several threads against one lock takes loom's mutex instead
+//! (a spinning thread makes loom's search unbounded once a model has three threads; see the
+//! `loom.rs` shims); this lock, built on the shim's atomic, cell and backoff, has a two-thread
+//! model of its own below.
 
 use crate::loom::{AtomicBool, Backoff, UnsafeCell};
+use std::fmt;
 use std::marker::PhantomData;
 use std::ops::{Deref, DerefMut};
 use std::panic::{RefUnwindSafe, UnwindSafe};
 use std::sync::atomic::Ordering::{Acquire, Relaxed, Release};
 
 /// A test-and-test-and-set lock around a `T`, for critical sections of a few instructions.
-#[cfg_attr(loom, allow(dead_code))] // under loom, only its own model uses it
-pub(crate) struct SpinLock<T> {
+///
+/// ```
+/// use spindle_core::spin_lock::SpinLock;
+///
+/// let count = SpinLock::new(0);
+/// *count.lock() += 1;
+/// assert_eq!(*count.lock(), 1);
+/// ```
+pub struct SpinLock<T> {
     locked: AtomicBool,
     value: UnsafeCell<T>,
 }
@@ -44,14 +54,14 @@ pub(crate) struct SpinLock<T> {
 unsafe impl<T: Send> Sync for SpinLock<T> {}
 
 // Like `std::sync::Mutex`, whose place this takes, the lock stays usable after a panic under it
-// (the guard unlocks on unwind), and the primitives keep their state consistent across the few
+// (the guard unlocks on unwind), and its users keep their state consistent across the few
 // foreign calls made under it (a waker's clone or drop, an item's `Ord`), so they stay unwind safe.
 impl<T> RefUnwindSafe for SpinLock<T> {}
 impl<T> UnwindSafe for SpinLock<T> {}
 
-#[cfg_attr(loom, allow(dead_code))]
 impl<T> SpinLock<T> {
-    pub(crate) fn new(value: T) -> SpinLock<T> {
+    /// An unlocked lock around `value`.
+    pub fn new(value: T) -> SpinLock<T> {
         SpinLock {
             locked: AtomicBool::new(false),
             value: UnsafeCell::new(value),
@@ -60,7 +70,7 @@ impl<T> SpinLock<T> {
 
     /// Takes the lock, waiting for the holder to release it.
     #[inline]
-    pub(crate) fn lock(&self) -> SpinLockGuard<'_, T> {
+    pub fn lock(&self) -> SpinLockGuard<'_, T> {
         if !self.try_take() {
             self.lock_contended();
         }
@@ -101,8 +111,17 @@ impl<T> SpinLock<T> {
     }
 }
 
+impl<T> fmt::Debug for SpinLock<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // The value stays unread: showing it would mean taking the lock.
+        f.debug_struct("SpinLock")
+            .field("locked", &self.locked.load(Relaxed))
+            .finish_non_exhaustive()
+    }
+}
+
 /// Holds a [`SpinLock`]; dereferences to its value and unlocks when dropped.
-pub(crate) struct SpinLockGuard<'a, T> {
+pub struct SpinLockGuard<'a, T> {
     lock: &'a SpinLock<T>,
     /// Makes the guard `Sync` only when `T: Sync` (a `&SpinLockGuard` hands out `&T`), as
     /// `&mut T` is; `&SpinLock<T>` alone would make it `Sync` for any `T: Send`.
@@ -125,6 +144,12 @@ impl<T> DerefMut for SpinLockGuard<'_, T> {
     fn deref_mut(&mut self) -> &mut T {
         // SAFETY: as in `deref`; `&mut self` makes this the only borrow through the guard.
         self.lock.value.with_mut(|value| unsafe { &mut *value })
+    }
+}
+
+impl<T: fmt::Debug> fmt::Debug for SpinLockGuard<'_, T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&**self, f)
     }
 }
 
@@ -163,17 +188,6 @@ mod tests {
             thread.join().unwrap();
         }
         assert_eq!(*counter.lock(), THREADS * PER_THREAD);
-    }
-
-    /// The primitives kept the auto traits they had over `std::sync::Mutex`.
-    #[test]
-    fn primitives_stay_send_sync_and_unwind_safe() {
-        fn check<T: Send + Sync + UnwindSafe + RefUnwindSafe>() {}
-        check::<crate::Semaphore>();
-        check::<crate::Event>();
-        check::<crate::Barrier>();
-        check::<crate::Queue<u8>>();
-        check::<crate::PriorityQueue<u8>>();
     }
 
     #[test]
