@@ -22,6 +22,26 @@ pub(crate) use std::sync::{
 };
 
 #[cfg(loom)]
+pub(crate) use loom::sync::{Mutex as ShortLock, MutexGuard as ShortGuard};
+/// The timer shards' lock: `spindle_core`'s spin lock, loom's mutex under loom (a thread
+/// spinning on a lock makes loom's search unbounded).
+#[cfg(not(loom))]
+pub(crate) use spindle_core::spin_lock::{SpinLock as ShortLock, SpinLockGuard as ShortGuard};
+
+/// Takes a [`ShortLock`] (under loom, recovering a poisoned one as [`lock`] does).
+#[inline]
+pub(crate) fn lock_short<T>(lock: &ShortLock<T>) -> ShortGuard<'_, T> {
+    #[cfg(not(loom))]
+    {
+        lock.lock()
+    }
+    #[cfg(loom)]
+    {
+        lock.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+#[cfg(loom)]
 pub(crate) use loom::thread_local;
 #[cfg(not(loom))]
 pub(crate) use std::thread_local;

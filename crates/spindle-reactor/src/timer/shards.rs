@@ -11,7 +11,9 @@
 //! shard that ever held a timer: the others are never looked at. Each shard
 //! also publishes its earliest deadline (`Shard::min`, written under its
 //! lock), a hint that lets `collect_due` skip the shards with nothing due
-//! without locking them.
+//! without locking them. The lock is `spindle_core`'s spin lock (loom's mutex
+//! under loom): held for a heap operation or the collection of due wakers,
+//! never while a waker runs, it unlocks with a plain store.
 //!
 //! # Not sleeping past a new timer
 //!
@@ -51,7 +53,7 @@ use std::cell::Cell;
 use std::task::Waker;
 use std::time::{Duration, Instant};
 
-use crate::loom::{fence, lock, AtomicU64, AtomicUsize, Mutex, Ordering};
+use crate::loom::{fence, lock_short as lock, AtomicU64, AtomicUsize, Ordering, ShortLock};
 use crate::timer::heap::{decode, encode, TimerKey};
 use crate::timer::queue::{Polled, Target, TimerQueue};
 
@@ -91,7 +93,7 @@ struct Shard {
     /// The earliest deadline in `queue`, encoded, or [`ANY`] when it holds no
     /// armed timer. Written under the lock; read without it as a hint.
     min: AtomicU64,
-    queue: Mutex<TimerQueue>,
+    queue: ShortLock<TimerQueue>,
 }
 
 /// The driver's timers; see the module docs.
@@ -113,7 +115,7 @@ impl Timers {
         Timers {
             shards: std::array::from_fn(|_| Shard {
                 min: AtomicU64::new(ANY),
-                queue: Mutex::new(TimerQueue::new()),
+                queue: ShortLock::new(TimerQueue::new()),
             }),
             used: AtomicUsize::new(0),
             next_wake: AtomicU64::new(AWAKE),
