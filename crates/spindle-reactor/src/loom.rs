@@ -21,10 +21,10 @@ pub(crate) use std::sync::{
     Arc, Mutex, MutexGuard,
 };
 
+// The timer shards' lock: `spindle_core`'s spin lock, and loom's mutex under loom (a thread
+// spinning on a lock makes loom's search unbounded).
 #[cfg(loom)]
 pub(crate) use loom::sync::{Mutex as ShortLock, MutexGuard as ShortGuard};
-/// The timer shards' lock: `spindle_core`'s spin lock, loom's mutex under loom (a thread
-/// spinning on a lock makes loom's search unbounded).
 #[cfg(not(loom))]
 pub(crate) use spindle_core::spin_lock::{SpinLock as ShortLock, SpinLockGuard as ShortGuard};
 

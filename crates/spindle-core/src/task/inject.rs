@@ -6,8 +6,8 @@
 //! link in the header suffices. A spin lock guards the links (a push or pop is a few pointer
 //! writes under it, as tokio's inject queue; the shim's `ShortLock`, loom's mutex under loom);
 //! the length is also kept in an atomic so that idle workers can check for work without taking
-//! the lock. Being built on the core's `loom` shim, the queue
-//! is visible to the scheduler's loom models.
+//! the lock. Being built on the core's `loom` shim, the queue is visible to the scheduler's
+//! loom models.
 
 use super::header::Header;
 use super::runnable::Runnable;
