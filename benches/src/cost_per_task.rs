@@ -44,7 +44,7 @@
 use crate::harness::{align, Watchdog};
 use crate::runtimes::{SmolRuntime, SpindleRuntime, TokioRuntime};
 use crate::suite::memory;
-use crate::suite::report::{format_value, json_run_fields, median, number, string, RunFields};
+use crate::suite::report::{format_value, median, number, string, Run};
 use crate::suite::runtimes::{SpindleCtRuntime, TokioCtRuntime};
 use crate::suite::{rotation, Flavour, Measure, MemoryProbe, Peer, SuiteRuntimes};
 use crate::svg::{self, Chart, Guide, Marker, Scale, Series, Style};
@@ -203,22 +203,14 @@ impl Flatness {
 /// Every sample of a run, and how it ran.
 #[derive(Debug, Clone)]
 pub struct Report {
-    /// Worker threads of the multi-thread runtimes.
-    pub workers: usize,
-    /// Cores of the machine.
-    pub cores: usize,
-    /// Measured rounds (after one warm-up round).
-    pub rounds: usize,
+    /// How the run ran.
+    pub run: Run,
     /// The least number of tasks a sample runs.
     pub min_tasks: usize,
     /// The runtimes measured.
     pub flavours: Vec<Flavour>,
     /// One point per task count, in increasing order.
     pub points: Vec<Point>,
-    /// The command that produced the report, when the binary knows it.
-    pub command: Option<String>,
-    /// The wall time of the whole run in seconds, when the binary measured it.
-    pub total_seconds: Option<f64>,
 }
 
 /// One sample: `reps` iterations of `spawn_many_local` at `tasks` tasks, as a [`Measure`].
@@ -344,14 +336,10 @@ pub fn run(config: &Config, progress: bool) -> Report {
         }
     }
     Report {
-        workers: config.workers,
-        cores: std::thread::available_parallelism().map_or(1, |n| n.get()),
-        rounds: config.rounds,
+        run: Run::new(config.workers, config.rounds),
         min_tasks: config.min_tasks,
         flavours: config.flavours.clone(),
         points,
-        command: None,
-        total_seconds: None,
     }
 }
 
@@ -626,16 +614,7 @@ impl Report {
             "  \"workload\": {},",
             string("a task spawns N empty tasks and awaits them all (spawn_many_local)")
         );
-        json_run_fields(
-            &mut out,
-            RunFields {
-                workers: self.workers,
-                cores: self.cores,
-                rounds: self.rounds,
-                command: self.command.as_deref(),
-                total_seconds: self.total_seconds,
-            },
-        );
+        self.run.write_json(&mut out);
         let _ = writeln!(out, "  \"min_tasks_per_sample\": {},", self.min_tasks);
         let _ = writeln!(
             out,
@@ -685,7 +664,7 @@ impl Report {
     pub fn to_svg(&self) -> String {
         let settings = format!(
             "median of {} round(s); {} worker(s) for the multi-thread runtimes, {} core(s); legend: highest/lowest",
-            self.rounds, self.workers, self.cores
+            self.run.rounds, self.run.workers, self.run.cores
         );
         let series = |value: fn(&Point, Flavour) -> f64, flat: bool| -> Vec<Series> {
             self.flavours
@@ -798,14 +777,16 @@ mod tests {
     #[test]
     fn flatness_is_highest_over_lowest() {
         let report = Report {
-            workers: 2,
-            cores: 2,
-            rounds: 3,
+            run: Run {
+                workers: 2,
+                cores: 2,
+                rounds: 3,
+                command: None,
+                total_seconds: None,
+            },
             min_tasks: 1,
             flavours: vec![Flavour::Spindle, Flavour::TokioMt],
             points: vec![point(1_000, 200.0), point(1_000_000, 400.0)],
-            command: None,
-            total_seconds: None,
         };
         let flat = report.flatness(Flavour::Spindle).unwrap();
         assert_eq!((flat.min_at, flat.max_at), (1_000, 1_000_000));

@@ -121,15 +121,15 @@ fn main() -> ExitCode {
 
     let started = Instant::now();
     let mut report = run(&config, true);
-    report.total_seconds = Some(started.elapsed().as_secs_f64());
-    report.command = Some(command_line("cost_per_task", &raw));
+    report.run.total_seconds = Some(started.elapsed().as_secs_f64());
+    report.run.command = Some(command_line("cost_per_task", &raw));
 
     println!(
         "ns per task: a task spawns N empty tasks and awaits them all, each sample repeated to at least {} tasks (reps); {} worker(s) for the multi-thread runtimes, {} core(s), 1 warm-up + {} rounds{}",
         report.min_tasks,
-        report.workers,
-        report.cores,
-        report.rounds,
+        report.run.workers,
+        report.run.cores,
+        report.run.rounds,
         if args.quick { " (--quick)" } else { "" }
     );
     print!("{}", report.render());
@@ -148,8 +148,14 @@ fn main() -> ExitCode {
     println!("flatness: highest median ns/task over the lowest (flat: within 1.5x); cpu: the same for CPU ns/task");
     print!("{}", report.render_flatness());
     println!();
-    println!("total {:.1} s", report.total_seconds.unwrap_or_default());
-    println!("command: {}", report.command.as_deref().unwrap_or_default());
+    println!(
+        "total {:.1} s",
+        report.run.total_seconds.unwrap_or_default()
+    );
+    println!(
+        "command: {}",
+        report.run.command.as_deref().unwrap_or_default()
+    );
     for (path, text, what) in [
         (&extra.svg, report.to_svg(), "plot"),
         (&extra.json, report.to_json(), "samples"),

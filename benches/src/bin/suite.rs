@@ -97,14 +97,14 @@ fn main() -> ExitCode {
 
     let started = Instant::now();
     let mut report = run(&config, true);
-    report.total_seconds = Some(started.elapsed().as_secs_f64());
-    report.command = Some(command_line("suite", &raw));
+    report.run.total_seconds = Some(started.elapsed().as_secs_f64());
+    report.run.command = Some(command_line("suite", &raw));
 
     println!(
         "spindle, spindle-ct, tokio-mt, tokio-ct, smol: {} worker(s) for the multi-thread ones, {} core(s), 1 warm-up + {} rounds, the first runtime rotating{}",
-        report.workers,
-        report.cores,
-        report.rounds,
+        report.run.workers,
+        report.run.cores,
+        report.run.rounds,
         if args.quick { " (--quick sizes)" } else { "" }
     );
     print!("{}", report.render_sizes());
@@ -113,8 +113,14 @@ fn main() -> ExitCode {
     println!();
     println!("median ±spread (half the range of the samples, % of the median) per runtime");
     println!("spindle/best: spindle's median against the best peer's (tokio-mt, tokio-ct, smol) as a cost: below 1, spindle beats every peer");
-    println!("total {:.1} s", report.total_seconds.unwrap_or_default());
-    println!("command: {}", report.command.as_deref().unwrap_or_default());
+    println!(
+        "total {:.1} s",
+        report.run.total_seconds.unwrap_or_default()
+    );
+    println!(
+        "command: {}",
+        report.run.command.as_deref().unwrap_or_default()
+    );
     if let Some(path) = json {
         if let Err(e) = std::fs::write(&path, report.to_json()) {
             eprintln!("suite: cannot write {path}: {e}");

@@ -105,18 +105,10 @@ impl Row {
 /// Every row of a run, and how it ran.
 #[derive(Debug, Clone)]
 pub struct Report {
-    /// Worker threads of the multi-thread runtimes.
-    pub workers: usize,
-    /// Cores of the machine.
-    pub cores: usize,
-    /// Measured rounds per benchmark (after one warm-up round).
-    pub rounds: usize,
+    /// How the run ran (rounds: per benchmark).
+    pub run: Run,
     /// The rows, in the order they ran.
     pub rows: Vec<Row>,
-    /// The command that produced the report, when the binary knows it.
-    pub command: Option<String>,
-    /// The wall time of the whole run in seconds, when the binary measured it.
-    pub total_seconds: Option<f64>,
 }
 
 /// `value` with three significant digits (`n/a` when not a number).
@@ -136,12 +128,8 @@ impl Report {
     /// An empty report for `config`.
     pub fn new(config: &Config) -> Report {
         Report {
-            workers: config.workers,
-            cores: std::thread::available_parallelism().map_or(1, |n| n.get()),
-            rounds: config.rounds,
+            run: Run::new(config.workers, config.rounds),
             rows: Vec::new(),
-            command: None,
-            total_seconds: None,
         }
     }
 
@@ -188,16 +176,7 @@ impl Report {
     /// "samples", ...}]}`, with the run's settings at the top.
     pub fn to_json(&self) -> String {
         let mut out = String::from("{\n");
-        json_run_fields(
-            &mut out,
-            RunFields {
-                workers: self.workers,
-                cores: self.cores,
-                rounds: self.rounds,
-                command: self.command.as_deref(),
-                total_seconds: self.total_seconds,
-            },
-        );
+        self.run.write_json(&mut out);
         let _ = writeln!(
             out,
             "  \"ratio_meaning\": {},",
@@ -242,30 +221,46 @@ impl Report {
     }
 }
 
-/// The settings of a run, as the JSON files of the bench binaries open with them.
-pub struct RunFields<'a> {
+/// How a run of a bench binary ran: the settings its reports and JSON files open with.
+#[derive(Debug, Clone)]
+pub struct Run {
     /// Worker threads of the multi-thread runtimes.
     pub workers: usize,
     /// Cores of the machine.
     pub cores: usize,
     /// Measured rounds (after one warm-up round).
     pub rounds: usize,
-    /// The command line, if known.
-    pub command: Option<&'a str>,
-    /// How long the run took, if it is over.
+    /// The command that produced the report, when the binary knows it.
+    pub command: Option<String>,
+    /// The wall time of the whole run in seconds, when the binary measured it.
     pub total_seconds: Option<f64>,
 }
 
-/// Appends `fields` to a JSON object being written (one `"key": value,` line each).
-pub fn json_run_fields(out: &mut String, fields: RunFields<'_>) {
-    let _ = writeln!(out, "  \"workers\": {},", fields.workers);
-    let _ = writeln!(out, "  \"cores\": {},", fields.cores);
-    let _ = writeln!(out, "  \"rounds\": {},", fields.rounds);
-    let _ = writeln!(out, "  \"warm_up_rounds\": 1,");
-    let command = fields.command.map_or("null".to_owned(), string);
-    let _ = writeln!(out, "  \"command\": {command},");
-    let total = fields.total_seconds.map_or("null".to_owned(), number);
-    let _ = writeln!(out, "  \"total_seconds\": {total},");
+impl Run {
+    /// A run with `workers` workers and `rounds` rounds on this machine's cores, its command
+    /// and time not known yet.
+    pub fn new(workers: usize, rounds: usize) -> Run {
+        Run {
+            workers,
+            cores: std::thread::available_parallelism().map_or(1, |n| n.get()),
+            rounds,
+            command: None,
+            total_seconds: None,
+        }
+    }
+
+    /// Appends the run's fields to a JSON object being written (one `"key": value,` line
+    /// each).
+    pub fn write_json(&self, out: &mut String) {
+        let _ = writeln!(out, "  \"workers\": {},", self.workers);
+        let _ = writeln!(out, "  \"cores\": {},", self.cores);
+        let _ = writeln!(out, "  \"rounds\": {},", self.rounds);
+        let _ = writeln!(out, "  \"warm_up_rounds\": 1,");
+        let command = self.command.as_deref().map_or("null".to_owned(), string);
+        let _ = writeln!(out, "  \"command\": {command},");
+        let total = self.total_seconds.map_or("null".to_owned(), number);
+        let _ = writeln!(out, "  \"total_seconds\": {total},");
+    }
 }
 
 /// `value` as a JSON number (`null` when not finite).
@@ -325,12 +320,14 @@ mod tests {
     #[test]
     fn json_has_the_issue_shape() {
         let report = Report {
-            workers: 2,
-            cores: 2,
-            rounds: 3,
+            run: Run {
+                workers: 2,
+                cores: 2,
+                rounds: 3,
+                command: Some("cargo \"x\"".into()),
+                total_seconds: None,
+            },
             rows: vec![row(Bench::YieldMany, [17.1, 15.0, 20.3, 32.3, 85.9])],
-            command: Some("cargo \"x\"".into()),
-            total_seconds: None,
         };
         let json = report.to_json();
         assert!(json.contains("\"rows\": ["));
